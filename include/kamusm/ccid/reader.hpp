@@ -1,0 +1,83 @@
+// A CCID reader on a USB device: the bulk message exchange (bSeq, time extension, stale frames,
+// bError), its slots, power-on with voltage fallback, PPS/SetParameters, and a card session that
+// carries APDUs at whatever exchange level the reader has (TPDU with T=1 or T=0, short APDU,
+// extended APDU).
+#pragma once
+
+#include "kamusm/ccid/descriptor.hpp"
+#include "kamusm/ccid/error.hpp"
+#include "kamusm/ccid/message.hpp"
+#include "kamusm/ccid/quirks.hpp"
+#include "kamusm/ccid/trace.hpp"
+#include "kamusm/iso7816/atr.hpp"
+#include "kamusm/iso7816/channel.hpp"
+#include "kamusm/usb/device.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace kamusm::ccid {
+
+class Reader;
+
+// The card in a slot after power-on: an APDU channel plus what was negotiated.
+class CardSession : public iso7816::Channel {
+public:
+    virtual const iso7816::Atr& atr() const = 0;
+    virtual int protocol() const = 0;             // 0 or 1
+    virtual std::uint8_t fidi() const = 0;        // negotiated TA1 (0x11 default)
+    virtual int ifsd() const = 0;                 // T=1: negotiated IFSD
+    virtual Task<void> powerOff() = 0;
+};
+
+struct SlotEvent {
+    std::uint8_t slot = 0;
+    bool cardPresent = false;
+    bool changed = false;
+};
+
+struct ReaderStatistics {
+    std::size_t messagesOut = 0, messagesIn = 0;
+    std::size_t bytesOut = 0, bytesIn = 0;
+};
+
+class Reader {
+public:
+    // Reads and parses the configuration descriptor, finds the CCID interface, opens the device
+    // and claims it. Throws usb::Error (AccessDenied, Busy, ...) or ccid::Error{NotCcid}.
+    static Task<std::unique_ptr<Reader>> open(usb::Device& device, Trace* trace = nullptr);
+
+    Reader(usb::Device& device, InterfaceInfo interface, Quirks quirks, Trace* trace);
+    ~Reader();
+
+    const InterfaceInfo& interface() const { return interface_; }
+    const ClassDescriptor& descriptor() const { return interface_.descriptor; }
+    const Quirks& quirks() const { return quirks_; }
+    std::uint8_t slotCount() const { return static_cast<std::uint8_t>(descriptor().bMaxSlotIndex + 1); }
+    const ReaderStatistics& statistics() const { return statistics_; }
+
+    Task<IccStatus> slotStatus(std::uint8_t slot);
+    // Powers the card on (voltage fallback 5 → 3 → 1.8 V unless the reader picks), parses the
+    // ATR, negotiates the rate and protocol, and for T=1 at TPDU level negotiates IFSD.
+    Task<std::unique_ptr<CardSession>> connect(std::uint8_t slot);
+    // Reads the interrupt endpoint once; empty when nothing arrived within `timeout`.
+    Task<std::vector<SlotEvent>> pollSlotChanges(usb::Milliseconds timeout);
+    Task<void> close();
+
+    // One PC_to_RDR message and its RDR_to_PC reply: assigns bSeq, drops stale replies, waits
+    // again on time extension (bStatus 0x80), maps bError to ccid::Error.
+    Task<Message> exchange(Message command, usb::Milliseconds timeout);
+
+private:
+    Task<Message> receive(std::uint8_t slot, std::uint8_t bSeq, usb::Milliseconds timeout);
+
+    usb::Device& device_;
+    InterfaceInfo interface_;
+    Quirks quirks_;
+    Trace* trace_;
+    std::uint8_t nextSeq_ = 0;
+    ReaderStatistics statistics_;
+};
+
+} // namespace kamusm::ccid

@@ -1,0 +1,59 @@
+// A virtual AKIS-profile card (shared/spec/card-profile.md), at three levels: APDUs, T=1 blocks
+// (card side, written independently of the host engine so that each checks the other) and T=0
+// characters with procedure bytes.
+#pragma once
+
+#include "kamusm/base/bytes.hpp"
+#include "kamusm/iso7816/apdu.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace kamusm::sim {
+
+enum class CardProtocol { T1, T0 };
+
+enum class PinState { NotSet, Set, Blocked };
+
+struct CardSetup {
+    CardProtocol protocol = CardProtocol::T1;
+    std::string serial = "123456789012";      // 12 ASCII digits
+    Bytes signingCertificate;                  // EF 2F01 (DER)
+    Bytes encryptionCertificate;               // EF 2F02, empty = absent
+    Bytes signingKey;                          // PKCS#8 DER for the self-test (may be empty)
+    std::optional<std::string> pin = "123456"; // nullopt: factory fresh (6984 until set)
+    std::string puk = "12345678";
+    int pinTries = 3, pukTries = 3, adminTries = 10;
+    Bytes masterKey = fromHex("000102030405060708090A0B0C0D0E0F"); // demo MK
+};
+
+// The card's file system, PINs and security state; answers APDUs exactly as the card profile.
+class VirtualCard {
+public:
+    explicit VirtualCard(CardSetup setup);
+
+    Bytes atr() const;            // AKIS v1.3 for T=1; the T=0 variant's own ATR
+    CardProtocol protocol() const { return setup_.protocol; }
+    void reset();                 // power-off/reset: clears verified PIN, challenge, authorization
+    iso7816::ResponseApdu process(const iso7816::CommandApdu& command);
+    iso7816::ResponseApdu process(ByteView command); // decodes first; 6700 when it cannot
+
+    PinState pinState() const;
+    int pinTriesLeft() const { return pinTries_; }
+    bool terminated() const { return pukTries_ == 0; }
+    const CardSetup& setup() const { return setup_; }
+    // The number of PUK commands (RESET RETRY COUNTER with PUK) the card has seen: tests check
+    // that the project never sends one.
+    int pukCommandsSeen() const { return pukCommandsSeen_; }
+
+private:
+    CardSetup setup_;
+    // ... file selection, pin state, challenge, pending authorization
+    int pinTries_ = 3;
+    int pukTries_ = 3;
+    int pukCommandsSeen_ = 0;
+};
+
+} // namespace kamusm::sim

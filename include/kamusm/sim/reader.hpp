@@ -1,0 +1,92 @@
+// A virtual CCID reader: the device side of the same protocol, behind usb::Device. Each model
+// carries its real USB and CCID descriptors; the reader talks to a VirtualCard over a modelled
+// line (the negotiated Fi/Di and clock give the wire time) and can inject faults.
+#pragma once
+
+#include "kamusm/sim/card.hpp"
+#include "kamusm/usb/device.hpp"
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace kamusm::sim {
+
+enum class ReaderModel {
+    Acr39u,          // ACS ACR39U ICC Reader: TPDU, auto PPS, IFSD 247
+    Connect2Sign,    // ArkSigner Connect2Sign: short APDU
+    ExtendedApdu,    // an extended-APDU reader
+    TwoSlot,         // a reader with two slots
+};
+
+struct ReaderModelInfo {
+    ReaderModel model;
+    std::string_view id;   // "acr39u", "connect2sign", "extended", "twoslot"
+    std::string_view name; // the product string
+};
+const std::vector<ReaderModelInfo>& readerModels();
+std::optional<ReaderModel> readerModelById(std::string_view id);
+
+// Faults a test can switch on at any time; each is consumed or persistent as noted.
+struct Faults {
+    bool cardRemoved = false;        // persistent: slot reports no card (and NotifySlotChange)
+    bool muteCard = false;           // persistent: the card never answers (bError ICC_MUTE)
+    int parityErrors = 0;            // next n card exchanges fail with bError XFR_PARITY_ERROR
+    int corruptT1Blocks = 0;         // next n T=1 blocks from the card get a wrong LRC/CRC
+    int staleFrames = 0;             // next n replies are preceded by one with an old bSeq
+    int duplicateFrames = 0;         // next n replies are sent twice
+    int timeExtensions = 0;          // each reply is preceded by this many bStatus 0x80 frames
+    int cardWtxRequests = 0;         // next n T=1 commands: the card asks S(WTX request) first
+    int truncatedReplies = 0;        // next n replies are cut short
+    int garbageReplies = 0;          // next n replies are random bytes
+    bool stall = false;              // persistent: bulk endpoints answer STALL
+    bool disconnected = false;       // persistent: every call fails Disconnected
+    bool silent = false;             // persistent: the reader never answers (transfer timeout)
+};
+
+// What the reader has put on the line, for benchmarks.
+struct LineStatistics {
+    std::size_t cardBytes = 0;   // bytes on the card line, both directions
+    double wireSeconds = 0;      // modelled time on the card line
+    std::size_t messages = 0;    // CCID messages, both directions
+    std::size_t usbBytes = 0;    // CCID bytes, both directions
+    std::uint8_t fidi = 0x11;    // the rate in force
+};
+
+class VirtualReader : public usb::Device {
+public:
+    // `cards[i]` sits in slot i (nullptr = empty slot); a one-slot model takes one.
+    VirtualReader(ReaderModel model, std::vector<std::shared_ptr<VirtualCard>> cards);
+    ~VirtualReader() override;
+
+    // usb::Device
+    usb::DeviceInfo info() const override;
+    Task<void> open() override;
+    Task<void> close() override;
+    Task<void> selectConfiguration(std::uint8_t configurationValue) override;
+    Task<void> claimInterface(std::uint8_t interfaceNumber) override;
+    Task<void> releaseInterface(std::uint8_t interfaceNumber) override;
+    Task<Bytes> controlTransferIn(usb::ControlSetup setup, std::uint16_t length,
+                                  usb::Milliseconds timeout) override;
+    Task<void> controlTransferOut(usb::ControlSetup setup, ByteView data,
+                                  usb::Milliseconds timeout) override;
+    Task<Bytes> transferIn(std::uint8_t endpointNumber, std::size_t length,
+                           usb::Milliseconds timeout) override;
+    Task<void> transferOut(std::uint8_t endpointNumber, ByteView data,
+                           usb::Milliseconds timeout) override;
+    Task<void> clearHalt(bool in, std::uint8_t endpointNumber) override;
+    Task<void> reset() override;
+
+    Faults& faults();
+    // Inserts or removes a card (queues a NotifySlotChange on the interrupt endpoint).
+    void insertCard(std::uint8_t slot, std::shared_ptr<VirtualCard> card);
+    void removeCard(std::uint8_t slot);
+    const LineStatistics& lineStatistics() const;
+    void resetStatistics();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+} // namespace kamusm::sim

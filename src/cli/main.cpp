@@ -1,0 +1,58 @@
+// pinctl: the project's command-line tool. Decodes ATRs and CCID descriptors, runs card
+// operations against the simulator or a real reader, and benchmarks the stack.
+#include "commands.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string_view>
+
+namespace kamusm::cli {
+
+bool hasFlag(const Arguments& arguments, const std::string& flag) {
+    return std::find(arguments.begin(), arguments.end(), flag) != arguments.end();
+}
+
+namespace {
+
+struct Command {
+    std::string_view name;
+    int (*run)(const Arguments&);
+    std::string_view usage;
+};
+
+constexpr Command commands[] = {
+    {"atr", atrCommand, "atr <hex> [--json]                 decode an Answer-to-Reset"},
+    {"ccid-descriptor", ccidDescriptorCommand,
+     "ccid-descriptor <hex> [--json]     decode a 54-byte CCID class descriptor"},
+    {"sim", simCommand, "sim <model> <operation> [...]      run a card operation on a virtual reader"},
+    {"usb", usbCommand, "usb <operation> [...]              run a card operation on a real reader"},
+    {"bench", benchCommand, "bench [--model M]                  measure the stack on the simulator"},
+};
+
+int usage() {
+    std::fputs("usage: pinctl <command> [arguments]\n\ncommands:\n", stderr);
+    for (const Command& command : commands) std::fprintf(stderr, "  %s\n", command.usage.data());
+    std::fputs("\n'pinctl <command> --help' describes a command.\n", stderr);
+    return 2;
+}
+
+} // namespace
+} // namespace kamusm::cli
+
+int main(int argc, char** argv) {
+    using namespace kamusm::cli;
+    if (argc < 2) return usage();
+    const std::string_view name = argv[1];
+    Arguments arguments(argv + 2, argv + argc);
+    for (const Command& command : commands) {
+        if (command.name != name) continue;
+        try {
+            return command.run(arguments);
+        } catch (const std::exception& failure) {
+            std::fprintf(stderr, "pinctl %s: %s\n", argv[1], failure.what());
+            return 1;
+        }
+    }
+    return usage();
+}

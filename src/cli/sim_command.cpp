@@ -1,0 +1,9 @@
+#include "commands.hpp"
+
+#include <stdexcept>
+
+namespace kamusm::cli {
+
+int simCommand(const Arguments&) { throw std::runtime_error("not built yet"); }
+
+} // namespace kamusm::cli

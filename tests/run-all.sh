@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine and runs every test: the doctest suites under
+# AddressSanitizer, each libFuzzer target briefly, and the WebAssembly build of the core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tests/setup-debian.sh
+
+cmake --preset native
+cmake --build --preset native
+ctest --preset native
+
+cmake --preset fuzz
+cmake --build --preset fuzz
+for target in build/fuzz/fuzz_*; do
+    [ -x "$target" ] || continue
+    name=$(basename "$target")
+    mkdir -p "build/fuzz/corpus-$name"
+    seeds="fuzz/seeds/${name#fuzz_}"
+    [ -d "$seeds" ] || seeds=""
+    "$target" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=2048 \
+        "build/fuzz/corpus-$name" $seeds > "build/fuzz/$name.log" 2>&1 ||
+        { tail -n 40 "build/fuzz/$name.log"; echo "fuzzer $name found a failure"; exit 1; }
+    echo "fuzz: $name $(grep -o 'Done [0-9]* runs' "build/fuzz/$name.log" || true)"
+done
+
+bash tests/build-wasm.sh
