@@ -137,7 +137,7 @@ Atr parseAtr(ByteView bytes) {
                           historicalEnd);
 
     const std::size_t trailing = static_cast<std::size_t>(atr.raw.end() - historicalEnd);
-    if (trailing > 1) malformed(std::to_string(trailing - 1) + " bytes left over after the TCK");
+    if (trailing > 1) malformed(std::to_string(trailing - 1) + " byte(s) left over after the TCK");
     if (trailing == 1) {
         atr.tck = atr.raw.back();
         std::uint8_t check = 0;
