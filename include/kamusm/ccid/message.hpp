@@ -81,7 +81,8 @@ Message iccClock(std::uint8_t slot, bool stop);
 Message secure(std::uint8_t slot, ByteView data, std::uint8_t bBWI = 0,
                std::uint16_t wLevelParameter = 0);
 Message abort(std::uint8_t slot);
-Message setDataRateAndClockFrequency(std::uint8_t slot, std::uint32_t clockHz,
+// abData: dwClockFrequency (kHz, as the spec counts it) then dwDataRate (bps).
+Message setDataRateAndClockFrequency(std::uint8_t slot, std::uint32_t clockKhz,
                                      std::uint32_t dataRate);
 
 // abProtocolDataStructure for SetParameters / Parameters (CCID §6.1.7).
@@ -110,7 +111,7 @@ struct T1Parameters {
 // card present, bit 1 changed) or RDR_to_PC_HardwareError.
 struct InterruptMessage {
     std::uint8_t bMessageType = 0;
-    Bytes bmSlotICCState;            // NotifySlotChange
+    Bytes bmSlotICCState;                                     // NotifySlotChange
     std::uint8_t bSlot = 0, bSeq = 0, bHardwareErrorCode = 0; // HardwareError
     bool cardPresent(std::uint8_t slot) const;
     bool changed(std::uint8_t slot) const;
