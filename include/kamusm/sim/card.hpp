@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 
 namespace kamusm::sim {
@@ -19,7 +20,7 @@ enum class PinState { NotSet, Set, Blocked };
 
 struct CardSetup {
     CardProtocol protocol = CardProtocol::T1;
-    std::string serial = "123456789012";      // 12 ASCII digits
+    std::string serial = "123456789012";       // 12 ASCII digits
     Bytes signingCertificate;                  // EF 2F01 (DER)
     Bytes encryptionCertificate;               // EF 2F02, empty = absent
     Bytes signingKey;                          // PKCS#8 DER for the self-test (may be empty)
@@ -34,9 +35,9 @@ class VirtualCard {
 public:
     explicit VirtualCard(CardSetup setup);
 
-    Bytes atr() const;            // AKIS v1.3 for T=1; the T=0 variant's own ATR
+    Bytes atr() const; // AKIS v1.3 for T=1; the T=0 variant's own ATR
     CardProtocol protocol() const { return setup_.protocol; }
-    void reset();                 // power-off/reset: clears verified PIN, challenge, authorization
+    void reset(); // power-off/reset: clears verified PIN, challenge, authorization
     iso7816::ResponseApdu process(const iso7816::CommandApdu& command);
     iso7816::ResponseApdu process(ByteView command); // decodes first; 6700 when it cannot
 
@@ -47,13 +48,53 @@ public:
     // The number of PUK commands (RESET RETRY COUNTER with PUK) the card has seen: tests check
     // that the project never sends one.
     int pukCommandsSeen() const { return pukCommandsSeen_; }
+    int adminTriesLeft() const { return adminTries_; }
+    bool pinVerified() const { return pinVerified_; }
+
+    // The per-card unblock key K and the backend's cryptogram C (card-profile.md, reference
+    // scheme), exposed so that tests can play the backend.
+    static Bytes deriveUnblockKey(ByteView masterKey, const std::string& serial);
+    static Bytes unblockCryptogram(ByteView unblockKey, ByteView challenge,
+                                   const std::string& serial);
 
 private:
+    using Response = iso7816::ResponseApdu;
+    using Command = iso7816::CommandApdu;
+    struct Instruction;
+    static const Instruction instructions[];
+
+    Response select(const Command& command);
+    Response readBinary(const Command& command);
+    Response getData(const Command& command);
+    Response verify(const Command& command);
+    Response changeReferenceData(const Command& command);
+    Response resetRetryCounter(const Command& command);
+    Response getChallenge(const Command& command);
+    Response externalAuthenticate(const Command& command);
+    Response manageSecurityEnvironment(const Command& command);
+    Response performSecurityOperation(const Command& command);
+
+    Response pinStatus() const;
+    Response checkPinAndCount(ByteView pin); // 9000 or 63Cx, counting the try
+    void setPin(ByteView pin);
+    const Bytes* fileById(std::uint16_t fid) const;
+
+    enum class Directory { Mf, Esign };
+
     CardSetup setup_;
-    // ... file selection, pin state, challenge, pending authorization
+    Directory currentDirectory_ = Directory::Mf;
+    const Bytes* currentFile_ = nullptr; // EF 2F01 / 2F02 content; nullptr: none selected
+    std::optional<std::string> pin_;
     int pinTries_ = 3;
     int pukTries_ = 3;
+    int adminTries_ = 10;
     int pukCommandsSeen_ = 0;
+    bool pinVerified_ = false;
+    bool signingEnvironmentSet_ = false;
+    std::optional<std::array<std::uint8_t, 16>> challenge_; // single-use
+    bool authorizationPending_ = false; // set by EXTERNAL AUTHENTICATE, for the next command only
+    bool authorizedNow_ = false;        // the grant, consumed by the command being processed
+    std::mt19937 random_;               // simulator RNG, seeded from the serial: reproducible
 };
 
 } // namespace kamusm::sim
