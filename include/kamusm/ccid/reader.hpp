@@ -25,9 +25,9 @@ class Reader;
 class CardSession : public iso7816::Channel {
 public:
     virtual const iso7816::Atr& atr() const = 0;
-    virtual int protocol() const = 0;             // 0 or 1
-    virtual std::uint8_t fidi() const = 0;        // negotiated TA1 (0x11 default)
-    virtual int ifsd() const = 0;                 // T=1: negotiated IFSD
+    virtual int protocol() const = 0;      // 0 or 1
+    virtual std::uint8_t fidi() const = 0; // negotiated TA1 (0x11 default)
+    virtual int ifsd() const = 0;          // T=1: negotiated IFSD
     virtual Task<void> powerOff() = 0;
 };
 
@@ -44,8 +44,10 @@ struct ReaderStatistics {
 
 class Reader {
 public:
-    // Reads and parses the configuration descriptor, finds the CCID interface, opens the device
-    // and claims it. Throws usb::Error (AccessDenied, Busy, ...) or ccid::Error{NotCcid}.
+    // Opens the device (control transfers need an open device on WebUSB and libusb), reads and
+    // parses the configuration descriptor, finds the CCID interface, selects the configuration
+    // and claims the interface; quirks by VID/PID/bcdDevice. Throws usb::Error (AccessDenied,
+    // Busy, ...) or ccid::Error{NotCcid} (the device is closed again).
     static Task<std::unique_ptr<Reader>> open(usb::Device& device, Trace* trace = nullptr);
 
     Reader(usb::Device& device, InterfaceInfo interface, Quirks quirks, Trace* trace);
@@ -54,23 +56,41 @@ public:
     const InterfaceInfo& interface() const { return interface_; }
     const ClassDescriptor& descriptor() const { return interface_.descriptor; }
     const Quirks& quirks() const { return quirks_; }
-    std::uint8_t slotCount() const { return static_cast<std::uint8_t>(descriptor().bMaxSlotIndex + 1); }
+    std::uint8_t slotCount() const {
+        return static_cast<std::uint8_t>(descriptor().bMaxSlotIndex + 1);
+    }
     const ReaderStatistics& statistics() const { return statistics_; }
 
     Task<IccStatus> slotStatus(std::uint8_t slot);
     // Powers the card on (voltage fallback 5 → 3 → 1.8 V unless the reader picks), parses the
     // ATR, negotiates the rate and protocol, and for T=1 at TPDU level negotiates IFSD.
     Task<std::unique_ptr<CardSession>> connect(std::uint8_t slot);
-    // Reads the interrupt endpoint once; empty when nothing arrived within `timeout`.
+    // Reads the interrupt endpoint once; empty when nothing arrived within `timeout`. Without an
+    // interrupt endpoint it asks GetSlotStatus of every slot at once and reports all slots when
+    // one changed since the last poll, else nothing.
     Task<std::vector<SlotEvent>> pollSlotChanges(usb::Milliseconds timeout);
     Task<void> close();
 
-    // One PC_to_RDR message and its RDR_to_PC reply: assigns bSeq, drops stale replies, waits
-    // again on time extension (bStatus 0x80), maps bError to ccid::Error.
+    // One PC_to_RDR message and its RDR_to_PC reply: assigns bSeq, drops stale replies (other
+    // bSeq or bSlot, empty packets; at most 8, then MalformedMessage), waits again on time
+    // extension (bStatus 0x80) for timeout x bError, checks the reply type, maps bError to
+    // ccid::Error (CardAbsent when bmICCStatus is 2). A bulk transfer timeout is
+    // ccid::Error{Timeout}; a stalled endpoint is cleared and reported as HardwareError;
+    // usb::Error{Disconnected} and other USB failures propagate.
     Task<Message> exchange(Message command, usb::Milliseconds timeout);
 
+    Trace* trace() const { return trace_; }
+
 private:
-    Task<Message> receive(std::uint8_t slot, std::uint8_t bSeq, usb::Milliseconds timeout);
+    // Sends `command` with the next bSeq and returns its reply: stale and empty frames dropped,
+    // time extensions waited out, message type checked. bmCommandStatus is left to the caller.
+    Task<Message> transact(Message command, usb::Milliseconds timeout);
+    Task<Message> receive(const Message& command, usb::Milliseconds timeout);
+    // One whole RDR_to_PC message from bulk-IN (several transfers when the reader splits it).
+    Task<Bytes> readMessage(usb::Milliseconds timeout);
+    Task<void> send(ByteView bytes, usb::Milliseconds timeout);
+    Task<Bytes> powerOn(std::uint8_t slot);
+    Task<std::vector<SlotEvent>> pollSlotStatus();
 
     usb::Device& device_;
     InterfaceInfo interface_;
@@ -78,6 +98,7 @@ private:
     Trace* trace_;
     std::uint8_t nextSeq_ = 0;
     ReaderStatistics statistics_;
+    std::vector<bool> lastPresent_; // per slot, for polling without an interrupt endpoint
 };
 
 } // namespace kamusm::ccid
