@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace kamusm::ccid {
 
@@ -24,7 +25,11 @@ enum class Edc { Lrc, Crc };
 
 // Block framing: prologue (NAD, PCB, LEN), information field, epilogue (LRC or CRC).
 std::uint8_t lrc(ByteView bytes);
-std::uint16_t crc(ByteView bytes); // ISO/IEC 13239 (as ISO 7816-3 §11.4.4)
+// The CRC of ISO/IEC 13239 as T=1 hosts compute it (libccid, most readers): generator
+// x^16 + x^12 + x^5 + 1 fed least significant bit first (reflected 0x8408), initial value FFFF,
+// no final complement; the epilogue carries the high byte first. "123456789" gives 0x6F91.
+std::uint16_t crc(ByteView bytes);
+// Throws ccid::Error{ProtocolError} for an information field over 254 bytes.
 Bytes frame(std::uint8_t nad, std::uint8_t pcb, ByteView information, Edc edc);
 
 enum class BlockType { I, R, S };
@@ -33,8 +38,8 @@ struct Block {
     Bytes information;
     BlockType type() const;
     // I-block
-    int sequence() const;     // N(S) for I, N(R) for R
-    bool more() const;        // I-block M bit
+    int sequence() const; // N(S) for I, N(R) for R
+    bool more() const;    // I-block M bit
     // R-block error bits: 0 ok, 1 EDC/parity error, 2 other error
     int rError() const;
     // S-block
@@ -47,8 +52,8 @@ std::optional<Block> parse(ByteView bytes, Edc edc);
 
 struct Parameters {
     std::uint8_t nad = 0x00;
-    int ifsc = 32;     // the card's receive size
-    int ifsd = 32;     // ours, negotiated by S(IFS request) after power-on
+    int ifsc = 32; // the card's receive size
+    int ifsd = 32; // ours, negotiated by S(IFS request) after power-on
     Edc edc = Edc::Lrc;
 };
 
@@ -66,11 +71,23 @@ public:
     const Parameters& parameters() const { return parameters_; }
 
 private:
-    // implementation state: N(S) of the next I-block to send, expected N(S) from the card.
+    // A block from the card, or (when it is invalid) the R-block error bits that answer it.
+    struct Received {
+        std::optional<Block> block;
+        std::uint8_t errorBits = 0;
+    };
+    Task<Received> exchange(ByteView block, std::uint8_t bwiMultiplier);
+    Received check(ByteView bytes) const;
+    Bytes block(std::uint8_t pcb, ByteView information = {}) const;
+    Task<Block> requestS(std::uint8_t sType, Bytes information);
+    Task<Bytes> exchangeApdu(ByteView apdu);
+
     BlockTransport& transport_;
     Parameters parameters_;
-    int sendSequence_ = 0;
-    int receiveSequence_ = 0;
+    int initialIfsc_;          // from the ATR: what RESYNCH may bring the card back to
+    int sendSequence_ = 0;     // N(S) of our next I-block
+    int receiveSequence_ = 0;  // N(S) expected in the card's next I-block
+    bool needResynch_ = false; // an exchange broke off: the two sides' sequences may differ
 };
 
 } // namespace t1
