@@ -213,8 +213,8 @@ Negotiated inForce(const Message& reply, Negotiated asked) {
 // makes the reader send the PPS. Neither, at TPDU level: the host sends the PPS through
 // XfrBlock when it changes the rate or the protocol, then SetParameters. An APDU-level reader
 // without either cannot be made to send a PPS, so the default rate stays.
-Task<Negotiated> negotiate(Reader& reader, std::uint8_t slot, const iso7816::Atr& atr,
-                           int protocol) {
+Task<Negotiated> negotiate(Reader& reader, std::uint8_t slot, const iso7816::Atr& atr, int protocol,
+                           ConnectOptions options) {
     const ClassDescriptor& descriptor = reader.descriptor();
     if (descriptor.dwFeatures & Feature::AutoParameterNegotiation) {
         const Message reply = co_await reader.exchange(getParameters(slot), detail::readerTimeout);
@@ -222,8 +222,11 @@ Task<Negotiated> negotiate(Reader& reader, std::uint8_t slot, const iso7816::Atr
     }
     const double clockHz = descriptor.dwDefaultClock * 1000.0;
     const double maxRate = reader.quirks().maxDataRate.value_or(descriptor.dwMaxDataRate);
-    Negotiated wanted{protocol, atr.specificMode() ? specificFidi(atr, clockHz, maxRate)
-                                                   : chooseFidi(atr, clockHz, maxRate)};
+    Negotiated wanted{protocol, 0x11};
+    if (atr.specificMode())
+        wanted.fidi = specificFidi(atr, clockHz, maxRate);
+    else if (options.negotiateRate)
+        wanted.fidi = chooseFidi(atr, clockHz, maxRate);
     const bool hostPps = !(descriptor.dwFeatures & Feature::AutoPps) && !atr.specificMode();
     if (hostPps && descriptor.exchangeLevel() != ExchangeLevel::Tpdu) wanted.fidi = 0x11;
     if (hostPps && descriptor.exchangeLevel() == ExchangeLevel::Tpdu &&
@@ -271,7 +274,7 @@ Task<Bytes> Reader::powerOn(std::uint8_t slot) {
     co_return reply.abData;
 }
 
-Task<std::unique_ptr<CardSession>> Reader::connect(std::uint8_t slot) {
+Task<std::unique_ptr<CardSession>> Reader::connect(std::uint8_t slot, ConnectOptions options) {
     if (slot >= slotCount())
         throw Error(ErrorCode::BadParameter, "slot " + std::to_string(slot) + ": the reader has " +
                                                  std::to_string(slotCount()) + " slot(s)");
@@ -283,8 +286,8 @@ Task<std::unique_ptr<CardSession>> Reader::connect(std::uint8_t slot) {
     detail::SessionSetup setup;
     setup.slot = slot;
     setup.atr = parseCardAtr(atrBytes);
-    const Negotiated negotiated =
-        co_await negotiate(*this, slot, setup.atr, chooseProtocol(setup.atr, descriptor()));
+    const Negotiated negotiated = co_await negotiate(
+        *this, slot, setup.atr, chooseProtocol(setup.atr, descriptor()), options);
     setup.protocol = negotiated.protocol;
     setup.fidi = negotiated.fidi;
     const std::uint32_t maxIfsd = quirks_.maxIfsd.value_or(descriptor().dwMaxIFSD);

@@ -118,17 +118,20 @@ Reader::Reader(usb::Device& device, InterfaceInfo interface, Quirks quirks, Trac
 Reader::~Reader() = default;
 
 // The device is opened first: WebUSB and libusb both refuse control transfers on a closed
-// device, and GET_DESCRIPTOR is how the class descriptor is read (WebUSB hides it).
+// device, and GET_DESCRIPTOR is how the class descriptor is read (WebUSB hides it). Whatever
+// fails after that closes the device again.
 Task<std::unique_ptr<Reader>> Reader::open(usb::Device& device, Trace* trace) {
     co_await device.open();
-    std::optional<InterfaceInfo> interface;
-    std::uint8_t bConfigurationValue = 0;
+    std::unique_ptr<Reader> reader;
     std::exception_ptr failure;
     try {
         const Bytes raw = co_await usb::readConfigurationDescriptor(device);
         const usb::ConfigurationDescriptor configuration = usb::parseConfigurationDescriptor(raw);
-        bConfigurationValue = configuration.bConfigurationValue;
-        interface = findInterface(configuration);
+        InterfaceInfo interface = findInterface(configuration);
+        co_await device.selectConfiguration(configuration.bConfigurationValue);
+        co_await device.claimInterface(interface.bInterfaceNumber);
+        reader =
+            std::make_unique<Reader>(device, std::move(interface), quirksFor(device.info()), trace);
     } catch (const kamusm::Error&) {
         failure = std::current_exception();
     }
@@ -136,10 +139,7 @@ Task<std::unique_ptr<Reader>> Reader::open(usb::Device& device, Trace* trace) {
         co_await device.close();
         std::rethrow_exception(failure);
     }
-    co_await device.selectConfiguration(bConfigurationValue);
-    co_await device.claimInterface(interface->bInterfaceNumber);
-    co_return std::make_unique<Reader>(device, std::move(*interface), quirksFor(device.info()),
-                                       trace);
+    co_return reader;
 }
 
 Task<void> Reader::close() {

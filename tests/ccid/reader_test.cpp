@@ -109,6 +109,7 @@ TEST_CASE("open: usb errors such as AccessDenied propagate") {
     } catch (const usb::Error& error) {
         CHECK(error.code() == usb::ErrorCode::AccessDenied);
     }
+    CHECK(device.calls.back() == "close");
 }
 
 TEST_CASE("quirks: table rows by VID/PID, none for unknown devices") {
@@ -391,6 +392,17 @@ TEST_CASE("connect: TA1 is lowered step by step when the reader is too slow") {
     CHECK(fidiAt(200000) == 0x95);
     CHECK(fidiAt(100000) == 0x94);
     CHECK(fidiAt(20000) == 0x11);
+}
+
+TEST_CASE("connect: negotiateRate false keeps the default rate") {
+    FakeDevice device;
+    const auto reader = openReader(device, "acr39u");
+    device.reply(dataBlock(0, akisAtr));
+    device.reply(parametersReply(1, 1, "11 10 00 45 00 FE 00"));
+    scriptIfsd(device, 2);
+    const auto session = runSync(reader->connect(0, ConnectOptions{false}));
+    CHECK(device.sent[1] == fromHex("61 07000000 00 01 01 0000 11 10 00 45 00 FE 00"));
+    CHECK(session->fidi() == 0x11);
 }
 
 TEST_CASE("connect: T=0 card at a TPDU reader - T=0 SetParameters and TPDUs") {

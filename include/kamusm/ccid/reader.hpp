@@ -37,6 +37,13 @@ struct SlotEvent {
     bool changed = false;
 };
 
+struct ConnectOptions {
+    // false: stay at the default rate (TA1 11) even when card and reader could go faster
+    // (benchmarks; a card that misbehaves after PPS). A card fixed to its TA1 by TA2 and a
+    // reader that negotiates by itself (dwFeatures 0x40) keep their rate.
+    bool negotiateRate = true;
+};
+
 struct ReaderStatistics {
     std::size_t messagesOut = 0, messagesIn = 0;
     std::size_t bytesOut = 0, bytesIn = 0;
@@ -64,7 +71,7 @@ public:
     Task<IccStatus> slotStatus(std::uint8_t slot);
     // Powers the card on (voltage fallback 5 → 3 → 1.8 V unless the reader picks), parses the
     // ATR, negotiates the rate and protocol, and for T=1 at TPDU level negotiates IFSD.
-    Task<std::unique_ptr<CardSession>> connect(std::uint8_t slot);
+    Task<std::unique_ptr<CardSession>> connect(std::uint8_t slot, ConnectOptions options = {});
     // Reads the interrupt endpoint once; empty when nothing arrived within `timeout`. Without an
     // interrupt endpoint it asks GetSlotStatus of every slot at once and reports all slots when
     // one changed since the last poll, else nothing.
