@@ -13,10 +13,10 @@
 namespace kamusm::sim {
 
 enum class ReaderModel {
-    Acr39u,          // ACS ACR39U ICC Reader: TPDU, auto PPS, IFSD 247
-    Connect2Sign,    // ArkSigner Connect2Sign: short APDU
-    ExtendedApdu,    // an extended-APDU reader
-    TwoSlot,         // a reader with two slots
+    Acr39u,       // ACS ACR39U ICC Reader: TPDU, auto PPS, IFSD 247
+    Connect2Sign, // ArkSigner Connect2Sign: short APDU
+    ExtendedApdu, // an extended-APDU reader
+    TwoSlot,      // a reader with two slots
 };
 
 struct ReaderModelInfo {
@@ -29,28 +29,34 @@ std::optional<ReaderModel> readerModelById(std::string_view id);
 
 // Faults a test can switch on at any time; each is consumed or persistent as noted.
 struct Faults {
-    bool cardRemoved = false;        // persistent: slot reports no card (and NotifySlotChange)
-    bool muteCard = false;           // persistent: the card never answers (bError ICC_MUTE)
-    int parityErrors = 0;            // next n card exchanges fail with bError XFR_PARITY_ERROR
-    int corruptT1Blocks = 0;         // next n T=1 blocks from the card get a wrong LRC/CRC
-    int staleFrames = 0;             // next n replies are preceded by one with an old bSeq
-    int duplicateFrames = 0;         // next n replies are sent twice
-    int timeExtensions = 0;          // each reply is preceded by this many bStatus 0x80 frames
-    int cardWtxRequests = 0;         // next n T=1 commands: the card asks S(WTX request) first
-    int truncatedReplies = 0;        // next n replies are cut short
-    int garbageReplies = 0;          // next n replies are random bytes
-    bool stall = false;              // persistent: bulk endpoints answer STALL
-    bool disconnected = false;       // persistent: every call fails Disconnected
-    bool silent = false;             // persistent: the reader never answers (transfer timeout)
+    bool cardRemoved = false;  // persistent: slot reports no card (and NotifySlotChange)
+    bool muteCard = false;     // persistent: the card never answers (bError ICC_MUTE)
+    int parityErrors = 0;      // next n card exchanges fail with bError XFR_PARITY_ERROR
+    int corruptT1Blocks = 0;   // next n T=1 blocks from the card get a wrong LRC/CRC
+    int staleFrames = 0;       // next n replies are preceded by one with an old bSeq
+    int duplicateFrames = 0;   // next n replies are sent twice
+    int timeExtensions = 0;    // each reply is preceded by this many bStatus 0x80 frames
+    int cardWtxRequests = 0;   // next n T=1 commands: the card asks S(WTX request) first
+    int truncatedReplies = 0;  // next n replies are cut short
+    int garbageReplies = 0;    // next n replies are random bytes
+    bool stall = false;        // halts both bulk endpoints until each gets clearHalt
+    bool disconnected = false; // persistent: every call fails Disconnected
+    bool silent = false;       // persistent: the reader never answers (transfer timeout)
+    // persistent: the voltage classes the card answers at (bVoltageSupport bits: 0x01 5 V,
+    // 0x02 3 V, 0x04 1.8 V). An explicit bPowerSelect the card does not take gets ICC_MUTE (as
+    // a real card that stays silent); automatic selection with no common class gets
+    // ICC_CLASS_NOT_SUPPORTED (0xF5). Readers with dwFeatures 0x08 ignore bPowerSelect.
+    std::uint8_t cardVoltages = 0x07;
+    int overcurrents = 0; // next n power-ons: bError HW_ERROR and an interrupt HardwareError
 };
 
 // What the reader has put on the line, for benchmarks.
 struct LineStatistics {
-    std::size_t cardBytes = 0;   // bytes on the card line, both directions
-    double wireSeconds = 0;      // modelled time on the card line
-    std::size_t messages = 0;    // CCID messages, both directions
-    std::size_t usbBytes = 0;    // CCID bytes, both directions
-    std::uint8_t fidi = 0x11;    // the rate in force
+    std::size_t cardBytes = 0; // bytes on the card line, both directions
+    double wireSeconds = 0;    // modelled time on the card line
+    std::size_t messages = 0;  // CCID messages, both directions
+    std::size_t usbBytes = 0;  // CCID bytes, both directions
+    std::uint8_t fidi = 0x11;  // the rate in force
 };
 
 class VirtualReader : public usb::Device {

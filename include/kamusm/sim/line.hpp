@@ -1,0 +1,42 @@
+// The wire-time model of the card line (ISO/IEC 7816-3 §7.1, §10.2): one elementary time unit is
+// etu = Fi / (Di · f); a character takes 10 etu plus its guard time, 12 etu in all at T=0 and in
+// the ATR, 11 etu at T=1. The simulator never sleeps: it only adds the time up.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace kamusm::sim {
+
+enum class CharacterFrame { T0, T1 }; // T0 also frames the ATR and PPS
+
+// The rate of one slot's line: Fi/Di from a TA1-style byte (high nibble FI, low nibble DI).
+class Line {
+public:
+    static constexpr std::uint8_t defaultFidi = 0x11; // Fi 372, Di 1
+
+    explicit Line(double clockHz) : clockHz_(clockHz) {}
+
+    // Power-on and deactivation both return the line to the default rate.
+    void resetRate() { fidi_ = defaultFidi; }
+    // Throws std::invalid_argument for an RFU Fi or Di (callers validate first).
+    void setFidi(std::uint8_t fidi);
+    std::uint8_t fidi() const { return fidi_; }
+    double clockHz() const { return clockHz_; }
+
+    double etuSeconds() const;
+    // The time `count` characters take at the rate in force.
+    double seconds(std::size_t count, CharacterFrame frame) const;
+
+private:
+    double clockHz_;
+    std::uint8_t fidi_ = defaultFidi;
+};
+
+// Fi and Di of a TA1-style byte; nullopt-free helpers: 0 means RFU.
+int fiOf(std::uint8_t fidi);
+int diOf(std::uint8_t fidi);
+// Bits per second at `clockHz` for `fidi` (clock · Di / Fi); 0 when either is RFU.
+double dataRate(std::uint8_t fidi, double clockHz);
+
+} // namespace kamusm::sim

@@ -1,0 +1,36 @@
+#include "kamusm/sim/line.hpp"
+
+#include "kamusm/iso7816/atr.hpp"
+
+#include <stdexcept>
+
+namespace kamusm::sim {
+
+int fiOf(std::uint8_t fidi) {
+    return iso7816::fiTable[fidi >> 4].fi.value_or(0);
+}
+int diOf(std::uint8_t fidi) {
+    return iso7816::diTable[fidi & 0x0F].value_or(0);
+}
+
+double dataRate(std::uint8_t fidi, double clockHz) {
+    const int fi = fiOf(fidi), di = diOf(fidi);
+    return fi == 0 || di == 0 ? 0 : clockHz * di / fi;
+}
+
+void Line::setFidi(std::uint8_t fidi) {
+    if (fiOf(fidi) == 0 || diOf(fidi) == 0)
+        throw std::invalid_argument("RFU Fi/Di for the card line");
+    fidi_ = fidi;
+}
+
+double Line::etuSeconds() const {
+    return 1.0 / dataRate(fidi_, clockHz_);
+}
+
+double Line::seconds(std::size_t count, CharacterFrame frame) const {
+    const int etuPerCharacter = frame == CharacterFrame::T0 ? 12 : 11;
+    return static_cast<double>(count) * etuPerCharacter * etuSeconds();
+}
+
+} // namespace kamusm::sim

@@ -1,0 +1,138 @@
+// The virtual reader's firmware: the CCID device side, one PC_to_RDR message in, one RDR_to_PC
+// reply out, with a slot state per card slot. USB bookkeeping and fault injection on the reply
+// stream live in reader.cpp; the faults that concern the card line are applied here.
+#pragma once
+
+#include "kamusm/ccid/descriptor.hpp"
+#include "kamusm/ccid/message.hpp"
+#include "kamusm/iso7816/atr.hpp"
+#include "kamusm/sim/line.hpp"
+#include "kamusm/sim/reader.hpp"
+#include "reader_card.hpp"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace kamusm::sim {
+
+// bError values (CCID §6.2.6) and the header offsets reported for rejected fields.
+namespace SlotError {
+inline constexpr std::uint8_t CMD_ABORTED = 0xFF;
+inline constexpr std::uint8_t ICC_MUTE = 0xFE;
+inline constexpr std::uint8_t XFR_PARITY_ERROR = 0xFD;
+inline constexpr std::uint8_t HW_ERROR = 0xFB;
+inline constexpr std::uint8_t ICC_CLASS_NOT_SUPPORTED = 0xF5;
+inline constexpr std::uint8_t CMD_NOT_SUPPORTED = 0x00;
+inline constexpr std::uint8_t dwLengthOffset = 1;
+inline constexpr std::uint8_t bSlotOffset = 5;
+inline constexpr std::uint8_t bPowerSelectOffset = 7;
+inline constexpr std::uint8_t bProtocolNumOffset = 7;
+inline constexpr std::uint8_t wLevelParameterOffset = 8;
+inline constexpr std::uint8_t abDataOffset = 10; // bmFindexDindex, dwClockFrequency
+} // namespace SlotError
+
+struct Slot {
+    explicit Slot(double clockHz) : line(clockHz) {}
+
+    std::shared_ptr<VirtualCard> card;
+    bool presentSeen = false; // the presence last reported on the interrupt endpoint
+    bool changed = false;     // presence changed since the last NotifySlotChange
+    bool powered = false;
+    Line line;                                 // the reader's side of the line
+    std::uint8_t cardFidi = Line::defaultFidi; // the rate the card listens at
+    bool ppsAllowed = false;                   // only the first exchange after the ATR may be a PPS
+    std::optional<iso7816::Atr> atr;
+    int protocol = 0;
+    ccid::T0Parameters t0;
+    ccid::T1Parameters t1;
+    std::unique_ptr<CardLink> link;
+    bool abortPending = false;            // a control ABORT waits for its PC_to_RDR_Abort
+    std::uint8_t classGetResponse = 0xFF; // T=0 at APDU level (0xFF: the command's CLA)
+    // Extended APDU: a command arriving in pieces, and a response leaving in pieces.
+    Bytes commandChunks;
+    bool commandChaining = false;
+    Bytes responseRest;
+};
+
+// The result of one command before the header is filled in.
+struct Outcome {
+    ccid::CommandStatus status = ccid::CommandStatus::Processed;
+    std::uint8_t bError = 0;
+    std::uint8_t specific2 = 0; // bChainParameter / bClockStatus / bProtocolNum
+    Bytes abData;
+};
+
+class Firmware {
+public:
+    Firmware(ccid::ClassDescriptor descriptor, std::vector<std::shared_ptr<VirtualCard>> cards,
+             Faults& faults, LineStatistics& statistics);
+    ~Firmware();
+
+    // A whole bulk-OUT transfer in; its reply out (nullopt: too short to answer).
+    std::optional<ccid::Message> receive(ByteView bulkOut);
+    // The class-specific ABORT request (wValue: bSeq << 8 | bSlot).
+    void controlAbort(std::uint8_t slot);
+    // Applies the cardRemoved fault and insert/remove calls: powers down slots that lost their
+    // card and marks the change for NotifySlotChange. Returns true when a change is pending.
+    bool syncPresence();
+    // bmSlotICCState of a NotifySlotChange; clears the changed bits.
+    Bytes takeSlotChanges();
+    // HardwareError interrupt messages waiting for the host.
+    std::vector<ccid::InterruptMessage>& hardwareErrors() { return hardwareErrors_; }
+    void setCard(std::uint8_t slot, std::shared_ptr<VirtualCard> card);
+    // USB reset: every card is powered down and every slot's transfer state cleared.
+    void reset();
+    const ccid::ClassDescriptor& descriptor() const { return descriptor_; }
+    std::uint8_t slotCount() const { return static_cast<std::uint8_t>(slots_.size()); }
+
+private:
+    using Handler = Outcome (Firmware::*)(Slot&, const ccid::Message&);
+    struct Command;
+    static const Command commands[];
+
+    bool present(const Slot& slot) const;
+    std::uint8_t iccStatus(const Slot& slot) const;
+    void powerDown(Slot& slot);
+
+    Outcome iccPowerOn(Slot& slot, const ccid::Message& command);
+    Outcome iccPowerOff(Slot& slot, const ccid::Message& command);
+    Outcome getSlotStatus(Slot& slot, const ccid::Message& command);
+    Outcome xfrBlock(Slot& slot, const ccid::Message& command);
+    Outcome getParameters(Slot& slot, const ccid::Message& command);
+    Outcome resetParameters(Slot& slot, const ccid::Message& command);
+    Outcome setParameters(Slot& slot, const ccid::Message& command);
+    Outcome escape(Slot& slot, const ccid::Message& command);
+    Outcome t0Apdu(Slot& slot, const ccid::Message& command);
+    Outcome abort(Slot& slot, const ccid::Message& command);
+    Outcome setDataRateAndClockFrequency(Slot& slot, const ccid::Message& command);
+    Outcome notSupported(Slot& slot, const ccid::Message& command);
+
+    // Power-on pieces.
+    bool pickVoltage(std::uint8_t bPowerSelect, Outcome& failure) const;
+    void activate(Slot& slot);
+    void parametersFromAtr(Slot& slot);
+    // PPS with the card on the line (reader-initiated); true when the card accepted `fidi`.
+    bool negotiate(Slot& slot, std::uint8_t fidi);
+    std::optional<std::uint8_t> bestRateFor(const iso7816::Atr& atr) const;
+    bool rateSupported(std::uint8_t fidi) const;
+    Outcome parametersReply(const Slot& slot) const;
+
+    // Exchange levels.
+    Outcome tpdu(Slot& slot, ByteView data);
+    Outcome pps(Slot& slot, ByteView request);
+    Outcome apdu(Slot& slot, ByteView command);
+    Outcome extendedApdu(Slot& slot, const ccid::Message& command);
+    Outcome responseChunk(Slot& slot, Bytes response, bool continuation);
+
+    // Card-line accounting.
+    void countLine(Slot& slot, std::size_t count, CharacterFrame frame);
+
+    ccid::ClassDescriptor descriptor_;
+    std::vector<Slot> slots_;
+    Faults& faults_;
+    LineStatistics& statistics_;
+    std::vector<ccid::InterruptMessage> hardwareErrors_;
+};
+
+} // namespace kamusm::sim
