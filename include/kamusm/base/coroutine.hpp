@@ -6,7 +6,6 @@
 #include <coroutine>
 namespace kamusm::coro {
 using std::coroutine_handle;
-using std::noop_coroutine;
 using std::suspend_always;
 using std::suspend_never;
 } // namespace kamusm::coro
@@ -14,7 +13,6 @@ using std::suspend_never;
 #include <experimental/coroutine>
 namespace kamusm::coro {
 using std::experimental::coroutine_handle;
-using std::experimental::noop_coroutine;
 using std::experimental::suspend_always;
 using std::experimental::suspend_never;
 } // namespace kamusm::coro

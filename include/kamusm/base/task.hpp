@@ -25,13 +25,16 @@ struct PromiseBase {
 
     coro::suspend_always initial_suspend() noexcept { return {}; }
 
+    // Resumes the waiting caller directly rather than by symmetric transfer, which would need
+    // WebAssembly tail calls. A coroutine counts as suspended once await_suspend runs, so the
+    // caller may destroy this frame meanwhile; nothing here touches the frame after resume().
     struct FinalAwaiter {
         bool await_ready() noexcept { return false; }
-        template <typename Promise>
-        coro::coroutine_handle<> await_suspend(coro::coroutine_handle<Promise> self) noexcept {
+        template <typename Promise> void await_suspend(coro::coroutine_handle<Promise> self) noexcept {
             PromiseBase& promise = self.promise();
-            if (promise.runningInline || !promise.continuation) return coro::noop_coroutine();
-            return promise.continuation;
+            if (promise.runningInline) return; // the awaiter's resume() returns and goes on
+            coro::coroutine_handle<> waiting = promise.continuation;
+            if (waiting) waiting.resume();
         }
         void await_resume() noexcept {}
     };

@@ -1,0 +1,40 @@
+// The card operations pinctl runs on any reader, simulated or real: a reader session, the
+// operation by name, and its output as text or JSON.
+#pragma once
+
+#include "commands.hpp"
+#include "kamusm/ccid/trace.hpp"
+#include "kamusm/usb/device.hpp"
+
+#include <iosfwd>
+#include <string>
+
+namespace kamusm::cli {
+
+// Prints every CCID message, T=1 block and APDU; the data of PIN commands is hidden.
+class PrintingTrace : public ccid::Trace {
+public:
+    explicit PrintingTrace(std::ostream& out) : out_(out) {}
+    void record(ccid::TraceKind kind, ByteView bytes) override;
+
+private:
+    std::ostream& out_;
+    bool hidingPin_ = false; // between a PIN command and its response
+};
+
+struct OperationOptions {
+    std::string operation;  // info, serial, certificates, pin-status, verify, change
+    std::uint8_t slot = 0;
+    bool trace = false;
+    bool json = false;
+};
+
+extern const char* const operationUsage;
+
+// Reads PINs (verify: one line; change: current then new) from standard input.
+int runCardOperation(usb::Device& device, const OperationOptions& options, std::ostream& out);
+
+// Parses `[--slot N] [--trace] [--json] <operation>` out of the arguments; false on bad input.
+bool parseOperationOptions(const Arguments& arguments, OperationOptions& options);
+
+} // namespace kamusm::cli
