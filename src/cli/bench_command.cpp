@@ -27,7 +27,7 @@ Measurement measure(sim::ReaderModel model, sim::CardProtocol protocol, bool neg
     auto card = std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol));
     sim::VirtualReader reader(model, {card});
     auto host = runSync(ccid::Reader::open(reader));
-    auto session = runSync(host->connect(0)); (void)negotiate; // PENDING ConnectOptions
+    auto session = runSync(host->connect(0, ccid::ConnectOptions{.negotiateRate = negotiate}));
     card::AkisCard akis(*session);
 
     reader.resetStatistics();
