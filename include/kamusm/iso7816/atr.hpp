@@ -27,7 +27,9 @@ struct InterfaceBytes {
 };
 
 struct Atr {
-    Bytes raw; // in direct convention (inverse-convention bytes are converted)
+    // TS 3B (direct) or 3F (inverse, already decoded as readers report it) are kept as given; an
+    // inverse-convention ATR captured in direct convention (TS 03) is decoded byte by byte.
+    Bytes raw;
     Convention convention = Convention::Direct;
     std::uint8_t t0 = 0;
     std::vector<InterfaceBytes> groups; // groups[0] is TA1..TD1
@@ -37,27 +39,28 @@ struct Atr {
 
     // Transmission protocols from TD1, TD2, ... in order of first appearance ({0} without TD1).
     std::vector<int> protocols() const;
-    bool tckRequired() const;  // a protocol other than T=0 is announced
+    bool tckRequired() const; // a protocol other than T=0 is announced
     bool offers(int protocol) const;
 
     std::optional<std::uint8_t> ta1() const;
-    std::optional<int> fi() const;        // 372 when TA1 absent; nullopt when RFU
-    std::optional<int> di() const;        // 1 when TA1 absent; nullopt when RFU
-    std::optional<double> fmaxMhz() const; // 5 when TA1 absent
-    bool specificMode() const;            // TA2 present
+    std::optional<int> fi() const;               // 372 when TA1 absent; nullopt when RFU
+    std::optional<int> di() const;               // 1 when TA1 absent; nullopt when RFU
+    std::optional<double> fmaxMhz() const;       // 5 when TA1 absent
+    bool specificMode() const;                   // TA2 present
     std::optional<int> specificProtocol() const; // TA2 low nibble
-    int extraGuardTime() const;           // TC1, 0 when absent
-    int wi() const;                       // TC2, 10 when absent
+    int extraGuardTime() const;                  // TC1, 0 when absent
+    int wi() const;                              // TC2, 10 when absent
 
     // T=1 parameters: from the first TA/TB/TC after a TD announcing T=1 (i >= 2).
-    int ifsc() const;  // 32 when absent
-    int bwi() const;   // 4 when absent
-    int cwi() const;   // 13 when absent
-    bool crc() const;  // T=1 error detection: CRC instead of LRC
+    int ifsc() const; // 32 when absent
+    int bwi() const;  // 4 when absent
+    int cwi() const;  // 13 when absent
+    bool crc() const; // T=1 error detection: CRC instead of LRC
 };
 
 // Throws iso7816::Error{MalformedAtr} with a reason: empty, bad TS, truncated interface bytes,
-// bytes left over after TCK, longer than 33 bytes.
+// fewer historical bytes than T0 announces, bytes left over after TCK, longer than 33 bytes.
+// A wrong TCK is not an error: it is reported in tckStatus.
 Atr parseAtr(ByteView bytes);
 
 // Timing derived from an ATR at a given clock and rate (ISO 7816-3 §7, §10.2, §11.4).
