@@ -51,7 +51,7 @@ struct Atr {
     int extraGuardTime() const;                  // TC1, 0 when absent
     int wi() const;                              // TC2, 10 when absent
 
-    // T=1 parameters: from the first TA/TB/TC after a TD announcing T=1 (i >= 2).
+    // T=1 parameters: the first TAi/TBi/TCi (i >= 3) after a TDi-1 announcing T=1.
     int ifsc() const; // 32 when absent
     int bwi() const;  // 4 when absent
     int cwi() const;  // 13 when absent
