@@ -2,7 +2,8 @@
 # Installs what building and testing need on Debian 12 / Ubuntu (as root, or through sudo).
 set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
-          nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev emscripten nodejs)
+          nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev libcpp-httplib-dev
+          libsqlite3-dev emscripten nodejs)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
