@@ -183,7 +183,7 @@ Bytes VirtualCard::atr() const {
 
 void VirtualCard::reset() {
     currentDirectory_ = Directory::Mf;
-    currentFile_ = nullptr;
+    currentFile_.reset();
     pinVerified_ = false;
     signingEnvironmentSet_ = false;
     challenge_.reset();
@@ -228,41 +228,38 @@ ResponseApdu VirtualCard::select(const Command& command) {
     const bool wantFci = command.p2 == 0x00;
     if (command.p1 == 0x04) {
         if (command.data.empty() || command.data.size() > 16) return status(0x6700);
-        if (command.data != esignAid) return status(0x6A82);
-        currentDirectory_ = Directory::Esign;
-        currentFile_ = nullptr;
-        return wantFci ? withData(directoryControlInformation(fidEsign, esignAid)) : status(0x9000);
+        return command.data == esignAid ? enter(Directory::Esign, wantFci) : status(0x6A82);
     }
     if (command.p1 != 0x00 && command.p1 != 0x02) return status(0x6A86);
     if (command.data.size() != 2) return status(0x6700);
     const auto fid = static_cast<std::uint16_t>(command.data[0] << 8 | command.data[1]);
-    if (command.p1 == 0x00 && fid == fidMf) {
-        currentDirectory_ = Directory::Mf;
-        currentFile_ = nullptr;
-        return wantFci ? withData(directoryControlInformation(fidMf, {})) : status(0x9000);
-    }
     // The e-signature DF is a child of the MF (and "itself" once selected).
-    if (command.p1 == 0x00 && fid == fidEsign) {
-        currentDirectory_ = Directory::Esign;
-        currentFile_ = nullptr;
-        return wantFci ? withData(directoryControlInformation(fidEsign, esignAid)) : status(0x9000);
-    }
+    if (command.p1 == 0x00 && fid == fidMf) return enter(Directory::Mf, wantFci);
+    if (command.p1 == 0x00 && fid == fidEsign) return enter(Directory::Esign, wantFci);
     const Bytes* file = fileById(fid);
     if (!file) return status(0x6A82);
-    currentFile_ = file;
+    currentFile_ = fid;
     return wantFci ? withData(fileControlInformation(fid, file->size())) : status(0x9000);
+}
+
+ResponseApdu VirtualCard::enter(Directory directory, bool wantFci) {
+    currentDirectory_ = directory;
+    currentFile_.reset();
+    if (!wantFci) return status(0x9000);
+    return withData(directory == Directory::Mf ? directoryControlInformation(fidMf, {})
+                                               : directoryControlInformation(fidEsign, esignAid));
 }
 
 // READ BINARY: Le bytes from the offset; fewer + 6282 at the end; 6B00 from the end on.
 ResponseApdu VirtualCard::readBinary(const Command& command) {
     if (!command.data.empty() || !command.le) return status(0x6700);
     if (command.p1 & 0x80) return status(0x6A86); // short EF identifiers are not supported
-    if (!currentFile_) return status(0x6986);
+    const Bytes* file = currentFile_ ? fileById(*currentFile_) : nullptr;
+    if (!file) return status(0x6986);
     const std::size_t offset = static_cast<std::size_t>(command.p1 << 8 | command.p2);
-    const Bytes& file = *currentFile_;
-    if (offset >= file.size()) return status(0x6B00);
-    const std::size_t count = std::min(*command.le, file.size() - offset);
-    const auto first = file.begin() + static_cast<std::ptrdiff_t>(offset);
+    if (offset >= file->size()) return status(0x6B00);
+    const std::size_t count = std::min(*command.le, file->size() - offset);
+    const auto first = file->begin() + static_cast<std::ptrdiff_t>(offset);
     return withData(Bytes(first, first + static_cast<std::ptrdiff_t>(count)),
                     count < *command.le ? 0x6282 : 0x9000);
 }

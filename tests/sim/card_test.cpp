@@ -80,6 +80,8 @@ TEST_CASE("SELECT MF, DF by AID and by FID, EFs; 6A82 and 6A86") {
     CHECK(answer(card, "00 A4 00 0C 02 3D00") == "9000");
     CHECK(answer(card, selectSigning) == "9000");
     CHECK(answer(card, "00 A4 00 0C 02 2F02") == "9000");
+    CHECK(answer(card, "00 A4 02 0C 02 2F01") == "9000"); // P1=02: EF under the current DF
+    CHECK(answer(card, "00 A4 02 0C 02 3F00") == "6A82");
     CHECK(answer(card, "00 A4 00 0C 02 2F03") == "6A82");
     CHECK(answer(card, "00 A4 00 0C 02 3F00") == "9000");
     CHECK(answer(card, selectDf) == "9000");
@@ -458,4 +460,15 @@ TEST_CASE("reset clears the verified PIN, the challenge and the selection") {
     CHECK(answer(card, "00 20 00 81") == "63C3");
     CHECK(answer(card, "00 B0 00 00 01") == "6986");
     CHECK(answer(card, "00 82 00 01 10" + cryptogramFor(challenge.data)) == "6985");
+}
+
+TEST_CASE("a copied card carries its own state") {
+    VirtualCard card = demoCard();
+    REQUIRE(answer(card, selectDf) == "9000");
+    REQUIRE(answer(card, selectSigning) == "9000");
+    const VirtualCard copy = card;
+    VirtualCard other = copy;
+    CHECK(answer(other, "00 B0 00 00 02") == toHex(demoSigningCertificate().first(2)) + "9000");
+    CHECK(answer(other, "00 A4 00 0C 02 3F00") == "9000");
+    CHECK(answer(card, "00 B0 00 00 02") == toHex(demoSigningCertificate().first(2)) + "9000");
 }

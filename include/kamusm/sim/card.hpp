@@ -74,16 +74,17 @@ private:
     Response manageSecurityEnvironment(const Command& command);
     Response performSecurityOperation(const Command& command);
 
+    enum class Directory { Mf, Esign };
+
+    Response enter(Directory directory, bool wantFci);
     Response pinStatus() const;
     Response checkPinAndCount(ByteView pin); // 9000 or 63Cx, counting the try
     void setPin(ByteView pin);
     const Bytes* fileById(std::uint16_t fid) const;
 
-    enum class Directory { Mf, Esign };
-
     CardSetup setup_;
     Directory currentDirectory_ = Directory::Mf;
-    const Bytes* currentFile_ = nullptr; // EF 2F01 / 2F02 content; nullptr: none selected
+    std::optional<std::uint16_t> currentFile_; // EF 2F01 / 2F02; none selected: nullopt
     std::optional<std::string> pin_;
     int pinTries_ = 3;
     int pukTries_ = 3;
