@@ -1,9 +1,14 @@
 #include "reader_card.hpp"
 
 #include "kamusm/ccid/error.hpp"
+#include "kamusm/ccid/t0.hpp"
 #include "kamusm/ccid/t1.hpp"
+#include "kamusm/iso7816/error.hpp"
+#include "kamusm/sim/card_t0.hpp"
 #include "kamusm/sim/card_t1.hpp"
 #include "kamusm/sim/line.hpp"
+
+#include <algorithm>
 
 namespace kamusm::sim {
 
@@ -56,7 +61,7 @@ public:
         return {reply, block.size() + reply.size()};
     }
 
-    CardExchange tpdu(ByteView) override { throw CardSilent(); } // a T=1 card ignores T=0
+    CardExchange tpdu(ByteView) override { throw CardFailure(); } // a T=1 card ignores T=0
 
     std::size_t startAtApduLevel(int ifsd) override {
         characters_ = 0;
@@ -70,7 +75,7 @@ public:
             Bytes response = runSync(protocol_.transceive(command));
             return {std::move(response), characters_};
         } catch (const ccid::Error&) {
-            throw CardSilent(); // the firmware gave up on the card: it reports ICC_MUTE
+            throw CardFailure(); // the firmware gave up on the card: it reports ICC_MUTE
         }
     }
 
@@ -101,10 +106,137 @@ private:
     std::size_t characters_ = 0;
 };
 
+// T=0 characters between the reader's ccid::t0::ProcedureEngine and the card-side T0Card: a
+// header goes to onHeader, the data an ACK asked for to onData; the card's characters queue up
+// for receiveByte. Reading past them means the card has nothing more to say.
+class T0Line : public ccid::t0::CharacterLine {
+public:
+    explicit T0Line(T0Card& card) : card_(card) {}
+
+    std::uint8_t receiveByte() override {
+        if (next_ == fromCard_.size()) throw CardFailure();
+        ++characters_;
+        return fromCard_[next_++];
+    }
+
+    void sendBytes(ByteView bytes) override {
+        characters_ += bytes.size();
+        toCard_.insert(toCard_.end(), bytes.begin(), bytes.end());
+        if (!card_.awaitingData() && toCard_.size() >= 5) {
+            header_.assign(toCard_.begin(), toCard_.begin() + 5);
+            toCard_.erase(toCard_.begin(), toCard_.begin() + 5);
+            deliver(card_.onHeader(header_));
+        }
+        const std::size_t p3 = header_.size() == 5 ? header_[4] : 0;
+        if (card_.awaitingData() && toCard_.size() >= p3) {
+            const Bytes data(toCard_.begin(), toCard_.begin() + static_cast<std::ptrdiff_t>(p3));
+            toCard_.erase(toCard_.begin(), toCard_.begin() + static_cast<std::ptrdiff_t>(p3));
+            deliver(card_.onData(data));
+        }
+    }
+
+    // Characters on the line since the last call.
+    std::size_t takeCharacters() { return std::exchange(characters_, 0); }
+    // A new TPDU: whatever the card did not get to say is gone.
+    void clear() {
+        fromCard_.clear();
+        next_ = 0;
+        toCard_.clear();
+    }
+
+private:
+    void deliver(const Bytes& characters) {
+        fromCard_.insert(fromCard_.end(), characters.begin(), characters.end());
+    }
+
+    T0Card& card_;
+    Bytes header_, toCard_, fromCard_;
+    std::size_t next_ = 0;
+    std::size_t characters_ = 0;
+};
+
+// T=0: TPDU-level readers run the host's TPDU through the procedure bytes; APDU-level readers
+// first map the APDU to TPDUs (ISO/IEC 7816-3 §12.2), then follow 6Cxx and 61xx themselves.
+class T0Link : public CardLink {
+public:
+    T0Link(VirtualCard& card, const iso7816::Atr& atr, Faults& faults)
+        : atr_(atr), faults_(faults), card_(card), line_(card_) {}
+
+    std::optional<Bytes> pps(ByteView request) override { return answerPps(atr_, request); }
+    CardExchange block(ByteView) override { throw CardFailure(); } // a T=0 card ignores T=1
+    std::size_t startAtApduLevel(int) override { return 0; }
+
+    CardExchange tpdu(ByteView tpdu) override {
+        Bytes reply = transmit(tpdu);
+        return {std::move(reply), line_.takeCharacters()};
+    }
+
+    CardExchange apdu(ByteView command, std::uint8_t classGetResponse) override {
+        iso7816::CommandApdu apdu;
+        try {
+            apdu = iso7816::CommandApdu::decode(command);
+        } catch (const iso7816::Error&) {
+            return {{0x67, 0x00}, 0}; // as the card itself answers what it cannot parse
+        }
+        if (apdu.extended()) return {{0x67, 0x00}, 0}; // T=0 would need ENVELOPE
+        Bytes tpdu{apdu.cla, apdu.ins, apdu.p1, apdu.p2, 0x00};
+        if (!apdu.data.empty()) {
+            tpdu[4] = static_cast<std::uint8_t>(apdu.data.size());
+            tpdu.insert(tpdu.end(), apdu.data.begin(), apdu.data.end());
+        } else if (apdu.le) {
+            tpdu[4] = static_cast<std::uint8_t>(*apdu.le);
+        }
+        Bytes reply = transmit(tpdu);
+        if (apdu.data.empty() && apdu.le && sw1(reply) == 0x6C) { // case 2: Le as the card says
+            tpdu[4] = reply.back();
+            reply = transmit(tpdu);
+        }
+        // Case 2 and 4: fetch what the card holds; a bounded number of rounds.
+        Bytes data(reply.begin(), reply.end() - 2);
+        for (int round = 0; apdu.le && sw1(reply) == 0x61 && round < maxGetResponses; ++round) {
+            const std::uint8_t cla = classGetResponse == 0xFF ? apdu.cla : classGetResponse;
+            reply = transmit(Bytes{cla, 0xC0, 0x00, 0x00, reply.back()});
+            data.insert(data.end(), reply.begin(), reply.end() - 2);
+        }
+        data.insert(data.end(), reply.end() - 2, reply.end());
+        return {std::move(data), line_.takeCharacters()};
+    }
+
+private:
+    static constexpr int maxGetResponses = 256;
+    static std::uint8_t sw1(const Bytes& reply) { return reply[reply.size() - 2]; }
+
+    // One TPDU through the procedure bytes. A card-WTX fault makes the card send a NULL first,
+    // T=0's way of asking for more time.
+    Bytes transmit(ByteView tpdu) {
+        line_.clear();
+        if (faults_.cardWtxRequests > 0) {
+            --faults_.cardWtxRequests;
+            card_.sendNullBytes(1);
+        }
+        try {
+            return ccid::t0::ProcedureEngine(line_).transmit(tpdu);
+        } catch (const ccid::Error& error) {
+            const auto code = error.code();
+            if (code == ccid::ErrorCode::ProcedureByteConflict)
+                throw CardFailure{SlotError::PROCEDURE_BYTE_CONFLICT};
+            if (code == ccid::ErrorCode::Unsupported) // not a TPDU: abData is the field in error
+                throw CardFailure{SlotError::abDataOffset};
+            throw CardFailure();
+        }
+    }
+
+    const iso7816::Atr atr_;
+    Faults& faults_;
+    T0Card card_;
+    T0Line line_;
+};
+
 } // namespace
 
 std::unique_ptr<CardLink> makeCardLink(VirtualCard& card, const iso7816::Atr& atr, Faults& faults) {
-    return std::make_unique<T1Link>(card, atr, faults);
+    if (card.protocol() == CardProtocol::T1) return std::make_unique<T1Link>(card, atr, faults);
+    return std::make_unique<T0Link>(card, atr, faults);
 }
 
 } // namespace kamusm::sim

@@ -12,8 +12,28 @@
 
 namespace kamusm::sim {
 
-// The card sent nothing back: the reader reports ICC_MUTE.
-struct CardSilent {};
+// bError values (CCID §6.2.6) and the header offsets reported for rejected fields.
+namespace SlotError {
+inline constexpr std::uint8_t CMD_ABORTED = 0xFF;
+inline constexpr std::uint8_t ICC_MUTE = 0xFE;
+inline constexpr std::uint8_t XFR_PARITY_ERROR = 0xFD;
+inline constexpr std::uint8_t HW_ERROR = 0xFB;
+inline constexpr std::uint8_t ICC_CLASS_NOT_SUPPORTED = 0xF5;
+inline constexpr std::uint8_t PROCEDURE_BYTE_CONFLICT = 0xF4;
+inline constexpr std::uint8_t CMD_NOT_SUPPORTED = 0x00;
+inline constexpr std::uint8_t dwLengthOffset = 1;
+inline constexpr std::uint8_t bSlotOffset = 5;
+inline constexpr std::uint8_t bPowerSelectOffset = 7;
+inline constexpr std::uint8_t bProtocolNumOffset = 7;
+inline constexpr std::uint8_t wLevelParameterOffset = 8;
+inline constexpr std::uint8_t abDataOffset = 10; // bmFindexDindex, dwClockFrequency
+} // namespace SlotError
+
+// The exchange with the card failed; the reader reports `bError` (ICC_MUTE: the card sent
+// nothing back).
+struct CardFailure {
+    std::uint8_t bError = SlotError::ICC_MUTE;
+};
 
 struct CardExchange {
     Bytes reply;
@@ -25,7 +45,7 @@ public:
     virtual ~CardLink() = default;
     // A PPS request: the card's response, or nullopt when it stays silent.
     virtual std::optional<Bytes> pps(ByteView request) = 0;
-    // TPDU level. Throw CardSilent when the card does not answer.
+    // TPDU level. Throw CardFailure when the card does not answer.
     virtual CardExchange block(ByteView block) = 0; // T=1
     virtual CardExchange tpdu(ByteView tpdu) = 0;   // T=0: header and data, procedure bytes
     // APDU level: the reader's own start (T=1: S(IFS request) for `ifsd`); characters sent.

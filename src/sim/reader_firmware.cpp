@@ -408,8 +408,8 @@ Outcome Firmware::xfrBlock(Slot& slot, const ccid::Message& command) {
                       ? tpdu(slot, command.abData)
                   : extended ? extendedApdu(slot, command)
                              : apdu(slot, command.abData);
-    } catch (const CardSilent&) {
-        return failed(SlotError::ICC_MUTE);
+    } catch (const CardFailure& failure) {
+        return failed(failure.bError);
     }
     if (outcome.status == CommandStatus::Processed && faults_.parityErrors > 0) {
         --faults_.parityErrors; // the card answered, the reader lost its reply on the line
@@ -421,7 +421,7 @@ Outcome Firmware::xfrBlock(Slot& slot, const ccid::Message& command) {
 Outcome Firmware::tpdu(Slot& slot, ByteView data) {
     if (slot.line.fidi() != slot.cardFidi) { // the card hears noise and stays silent
         countLine(slot, data.size(), CharacterFrame::T0);
-        throw CardSilent();
+        throw CardFailure();
     }
     if (slot.ppsAllowed && !data.empty() && data[0] == 0xFF) return pps(slot, data);
     slot.ppsAllowed = false;
@@ -438,13 +438,13 @@ Outcome Firmware::pps(Slot& slot, ByteView request) {
     slot.ppsAllowed = false;
     const auto response = slot.link->pps(request);
     countLine(slot, request.size() + (response ? response->size() : 0), CharacterFrame::T0);
-    if (!response) throw CardSilent();
+    if (!response) throw CardFailure();
     if (response->size() >= 3 && (*response)[1] & 0x10) slot.cardFidi = (*response)[2];
     return processed(*response);
 }
 
 Outcome Firmware::apdu(Slot& slot, ByteView command) {
-    if (slot.line.fidi() != slot.cardFidi) throw CardSilent();
+    if (slot.line.fidi() != slot.cardFidi) throw CardFailure();
     const CardExchange exchange = slot.link->apdu(command, slot.classGetResponse);
     countLine(slot, exchange.lineCharacters,
               slot.protocol == 1 ? CharacterFrame::T1 : CharacterFrame::T0);

@@ -16,22 +16,6 @@
 
 namespace kamusm::sim {
 
-// bError values (CCID §6.2.6) and the header offsets reported for rejected fields.
-namespace SlotError {
-inline constexpr std::uint8_t CMD_ABORTED = 0xFF;
-inline constexpr std::uint8_t ICC_MUTE = 0xFE;
-inline constexpr std::uint8_t XFR_PARITY_ERROR = 0xFD;
-inline constexpr std::uint8_t HW_ERROR = 0xFB;
-inline constexpr std::uint8_t ICC_CLASS_NOT_SUPPORTED = 0xF5;
-inline constexpr std::uint8_t CMD_NOT_SUPPORTED = 0x00;
-inline constexpr std::uint8_t dwLengthOffset = 1;
-inline constexpr std::uint8_t bSlotOffset = 5;
-inline constexpr std::uint8_t bPowerSelectOffset = 7;
-inline constexpr std::uint8_t bProtocolNumOffset = 7;
-inline constexpr std::uint8_t wLevelParameterOffset = 8;
-inline constexpr std::uint8_t abDataOffset = 10; // bmFindexDindex, dwClockFrequency
-} // namespace SlotError
-
 struct Slot {
     explicit Slot(double clockHz) : line(clockHz) {}
 

@@ -366,6 +366,48 @@ TEST_CASE("extended APDU: a command in wLevelParameter pieces") {
           header(0x80, 79, 0, 6, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
 }
 
+TEST_CASE("T=0 card at a TPDU-level reader: procedure bytes run by the reader") {
+    const auto t0 = sim::CardProtocol::T0;
+    Rig rig(ReaderModel::Acr39u, t0);
+    const std::string atr = toHex(demoCard(t0)->atr());
+    CHECK(rig.powerOn() == header(0x80, atr.size() / 2, 0, 0, 0, 0, 0) + atr);
+    CHECK(rig.exchange(ccid::getParameters(0)) == header(0x82, 5, 0, 1, 0, 0, 0) + "110000"
+                                                                                   "0A00");
+    rig.reader.resetStatistics();
+    CHECK(rig.xfr("00 CA 01 06 4D") == header(0x80, 2, 0, 2, 0, 0, 0) + "614D");
+    // Header and SW1 SW2 on the line, 12 etu each.
+    CHECK(rig.reader.lineStatistics().cardBytes == 7);
+    CHECK(rig.reader.lineStatistics().wireSeconds ==
+          doctest::Approx(7 * 12 * 372 / 4.8e6).epsilon(1e-9));
+    CHECK(rig.xfr("00 C0 00 00 4D") ==
+          header(0x80, 79, 0, 3, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
+    CHECK(rig.xfr("00 A4 04 0C 08 F0 4B 41 4D 55 53 4D 01") ==
+          header(0x80, 2, 0, 4, 0, 0, 0) + "9000");
+    // The card asks for time with a NULL procedure byte; the reader waits it out.
+    rig.reader.faults().cardWtxRequests = 1;
+    CHECK(rig.xfr("00 A4 04 0C 08 F0 4B 41 4D 55 53 4D 01") ==
+          header(0x80, 2, 0, 5, 0, 0, 0) + "9000");
+    // Not a TPDU: abData is the field in error.
+    CHECK(rig.xfr("00 A4 04") == header(0x80, 0, 0, 6, 0x40, 0x0A, 0));
+    CHECK(rig.xfr("00 A4 04 0C 05 01") == header(0x80, 0, 0, 7, 0x40, 0x0A, 0));
+}
+
+TEST_CASE("T=0 card at an APDU-level reader: 6Cxx and 61xx handled by the reader") {
+    Rig rig(ReaderModel::Connect2Sign, sim::CardProtocol::T0);
+    rig.powerOn();
+    CHECK(rig.reader.lineStatistics().fidi == 0x96); // PPS with T=0 as well
+    const std::string serial = toHex(cardAnswer("00 CA 01 06 4D"));
+    CHECK(rig.xfr("00 CA 01 06 00") == header(0x80, 79, 0, 1, 0, 0, 0) + serial);
+    CHECK(rig.xfr("00 CA 01 06 4D") == header(0x80, 79, 0, 2, 0, 0, 0) + serial);
+    CHECK(rig.xfr("00 A4 04 0C 08 F0 4B 41 4D 55 53 4D 01") ==
+          header(0x80, 2, 0, 3, 0, 0, 0) + "9000");
+    CHECK(rig.xfr("00 CA") == header(0x80, 2, 0, 4, 0, 0, 0) + "6700");
+    // T0APDU sets the class of the reader's GET RESPONSE; this card refuses CLA 80 (6E00).
+    CHECK(rig.exchange(ccid::Message{0x6A, 0, 0, {0x01, 0x80, 0x00}, {}}) ==
+          header(0x81, 0, 0, 5, 0, 0, 0));
+    CHECK(rig.xfr("00 CA 01 06 4D") == header(0x80, 2, 0, 6, 0, 0, 0) + "6E00");
+}
+
 TEST_CASE("two slots, each on its own, and NotifySlotChange for both") {
     const auto card = demoCard();
     Rig rig(ReaderModel::TwoSlot, {nullptr, card});
