@@ -74,38 +74,31 @@ void append(Bytes& out, const std::string& text) {
     out.insert(out.end(), text.begin(), text.end());
 }
 
+std::uint8_t high(std::size_t value) {
+    return static_cast<std::uint8_t>(value >> 8);
+}
+std::uint8_t low(std::size_t value) {
+    return static_cast<std::uint8_t>(value);
+}
+
 // The FCI of an EF: its size (80), descriptor "transparent EF" (82), identifier (83).
 Bytes fileControlInformation(std::uint16_t fid, std::size_t size) {
-    return {0x62,
-            0x0B,
-            0x80,
-            0x02,
-            static_cast<std::uint8_t>(size >> 8),
-            static_cast<std::uint8_t>(size),
-            0x82,
-            0x01,
-            0x01,
-            0x83,
-            0x02,
-            static_cast<std::uint8_t>(fid >> 8),
-            static_cast<std::uint8_t>(fid)};
+    Bytes fci = fromHex("62 0B 80 02 0000 82 01 01 83 02 0000");
+    fci[4] = high(size);
+    fci[5] = low(size);
+    fci[11] = high(fid);
+    fci[12] = low(fid);
+    return fci;
 }
+
 // The FCI of a DF: descriptor "DF" (82), identifier (83) and, for the e-signature DF, its name.
 Bytes directoryControlInformation(std::uint16_t fid, ByteView aid) {
-    Bytes tlvs{0x82,
-               0x01,
-               0x38,
-               0x83,
-               0x02,
-               static_cast<std::uint8_t>(fid >> 8),
-               static_cast<std::uint8_t>(fid)};
+    Bytes fci{0x62, 0x00, 0x82, 0x01, 0x38, 0x83, 0x02, high(fid), low(fid)};
     if (!aid.empty()) {
-        tlvs.push_back(0x84);
-        tlvs.push_back(static_cast<std::uint8_t>(aid.size()));
-        tlvs.insert(tlvs.end(), aid.begin(), aid.end());
+        fci.insert(fci.end(), {0x84, low(aid.size())});
+        fci.insert(fci.end(), aid.begin(), aid.end());
     }
-    Bytes fci{0x62, static_cast<std::uint8_t>(tlvs.size())};
-    fci.insert(fci.end(), tlvs.begin(), tlvs.end());
+    fci[1] = low(fci.size() - 2);
     return fci;
 }
 
@@ -175,6 +168,7 @@ VirtualCard::VirtualCard(CardSetup setup)
       pukTries_(setup_.pukTries), adminTries_(setup_.adminTries),
       random_(seededFrom(setup_.serial)) {
     if (setup_.serial.size() != 12) throw std::invalid_argument("the card serial has 12 digits");
+    if (setup_.masterKey.size() != 16) throw std::invalid_argument("MK is an AES-128 key");
 }
 
 Bytes VirtualCard::atr() const {

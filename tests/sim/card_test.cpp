@@ -9,6 +9,7 @@
 #include <mbedtls/sha256.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 using namespace kamusm;
@@ -471,4 +472,13 @@ TEST_CASE("a copied card carries its own state") {
     CHECK(answer(other, "00 B0 00 00 02") == toHex(demoSigningCertificate().first(2)) + "9000");
     CHECK(answer(other, "00 A4 00 0C 02 3F00") == "9000");
     CHECK(answer(card, "00 B0 00 00 02") == toHex(demoSigningCertificate().first(2)) + "9000");
+}
+
+TEST_CASE("a card setup with a malformed serial or master key is refused") {
+    CardSetup setup = demoCardSetup();
+    setup.serial = "1234";
+    CHECK_THROWS_AS(VirtualCard{setup}, std::invalid_argument);
+    setup = demoCardSetup();
+    setup.masterKey = fromHex("0001");
+    CHECK_THROWS_AS(VirtualCard{setup}, std::invalid_argument);
 }
