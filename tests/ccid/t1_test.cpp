@@ -259,6 +259,18 @@ TEST_CASE("a block with a wrong LRC is asked for again with the EDC error bit") 
     CHECK(card.finished());
 }
 
+TEST_CASE("with CRC, a garbled CRC is asked for again in a CRC-framed R-block") {
+    Bytes garbled = t1::frame(0x00, 0x00, ok, t1::Edc::Crc);
+    garbled[3] ^= 0x80;
+    ScriptedCard card({
+        {t1::frame(0x00, 0x00, selectApdu, t1::Edc::Crc), garbled},
+        {hex("00 81 00 AC 27"), t1::frame(0x00, 0x00, ok, t1::Edc::Crc)},
+    });
+    t1::Protocol protocol(card, {.edc = t1::Edc::Crc});
+    CHECK(runSync(protocol.transceive(selectApdu)) == ok);
+    CHECK(card.finished());
+}
+
 TEST_CASE("a parity error reported by the reader is answered like an EDC error") {
     ScriptedCard card({
         {lrcBlock(0x00, selectApdu), {}, 1, true},
