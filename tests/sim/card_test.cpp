@@ -9,6 +9,8 @@
 #include <mbedtls/sha256.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -481,4 +483,16 @@ TEST_CASE("a card setup with a malformed serial or master key is refused") {
     setup = demoCardSetup();
     setup.masterKey = fromHex("0001");
     CHECK_THROWS_AS(VirtualCard{setup}, std::invalid_argument);
+}
+
+TEST_CASE("the embedded fixtures are the committed DER files") {
+    const auto file = [](const char* name) {
+        std::ifstream in(std::string(KAMUSM_SOURCE_DIR) + "/assets/sim/" + name, std::ios::binary);
+        return Bytes(std::istreambuf_iterator<char>(in), {});
+    };
+    const auto bytes = [](ByteView view) { return Bytes(view.begin(), view.end()); };
+    CHECK(file("test-ca.der") == bytes(demoCaCertificate()));
+    CHECK(file("signing-cert.der") == bytes(demoSigningCertificate()));
+    CHECK(file("signing-key.pk8.der") == bytes(demoSigningKey()));
+    CHECK(file("encryption-cert.der") == bytes(demoEncryptionCertificate()));
 }
