@@ -49,6 +49,9 @@ ConfigurationDescriptor parseConfigurationDescriptor(ByteView bytes) {
                   " bytes, needs at least 9");
     if (bytes[0] < configurationLength || bytes[1] != CONFIGURATION)
         malformed("the first descriptor is not a configuration descriptor");
+    if (bytes[0] > bytes.size())
+        malformed("the configuration descriptor's bLength " + std::to_string(bytes[0]) +
+                  " runs past the end");
     const std::uint16_t wTotalLength = readLittle16(bytes, 2);
     if (wTotalLength != bytes.size())
         malformed("wTotalLength is " + std::to_string(wTotalLength) + " but " +

@@ -116,6 +116,10 @@ TEST_CASE("malformed configuration descriptors") {
         wrongType[1] = 0x01;
         CHECK(contains(malformedReason(wrongType), "not a configuration"));
     }
+    SUBCASE("a configuration bLength longer than the whole") {
+        const Bytes bad = fromHex("FF 02 0900 00 01 00 80 32");
+        CHECK(contains(malformedReason(bad), "bLength 255 runs past the end"));
+    }
     SUBCASE("bLength below 2 would loop forever") {
         for (int bLength : {0, 1}) {
             Bytes bad = good;
