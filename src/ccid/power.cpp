@@ -232,11 +232,26 @@ Task<Negotiated> negotiate(Reader& reader, std::uint8_t slot, const iso7816::Atr
     if (hostPps && descriptor.exchangeLevel() == ExchangeLevel::Tpdu &&
         (wanted.fidi != 0x11 || protocol != atr.protocols().front()))
         wanted.fidi = co_await exchangePps(reader, slot, protocol, wanted.fidi);
-    const Message reply =
-        co_await reader.exchange(setParameters(slot, static_cast<std::uint8_t>(protocol),
-                                               protocolData(atr, protocol, wanted.fidi)),
-                                 detail::readerTimeout);
-    co_return inForce(reply, wanted);
+    const auto setParametersAt = [&](std::uint8_t fidi) {
+        return reader.exchange(setParameters(slot, static_cast<std::uint8_t>(protocol),
+                                             protocolData(atr, protocol, fidi)),
+                               detail::readerTimeout);
+    };
+    std::optional<Message> reply;
+    try {
+        reply = co_await setParametersAt(wanted.fidi);
+    } catch (const Error& error) {
+        // An auto-PPS reader rejects the rate field when its PPS failed or it will not change
+        // the rate any more; the default rate needs no PPS, so the card stays usable.
+        const bool rateRefused = error.code() == ErrorCode::BadParameter && wanted.fidi != 0x11 &&
+                                 (descriptor.dwFeatures & Feature::AutoPps);
+        if (!rateRefused) throw;
+    }
+    if (!reply) {
+        wanted.fidi = 0x11;
+        reply = co_await setParametersAt(wanted.fidi);
+    }
+    co_return inForce(*reply, wanted);
 }
 
 // libccid's T1_card_timeout / T0_card_timeout at the negotiated rate: for T=1 a whole block

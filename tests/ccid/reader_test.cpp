@@ -394,6 +394,19 @@ TEST_CASE("connect: TA1 is lowered step by step when the reader is too slow") {
     CHECK(fidiAt(20000) == 0x11);
 }
 
+TEST_CASE("connect: an auto-PPS reader that refuses TA1 is asked for the default rate") {
+    FakeDevice device;
+    const auto reader = openReader(device, "acr39u");
+    device.reply(dataBlock(0, akisAtr));
+    device.reply(rdr(0x82, 1, 0x41, 0x0A, 0x01)); // bError 10: abData[0], bmFindexDindex
+    device.reply(parametersReply(2, 1, "11 10 00 45 00 FE 00"));
+    scriptIfsd(device, 3);
+    const auto session = runSync(reader->connect(0));
+    CHECK(device.sent[1] == fromHex("61 07000000 00 01 01 0000 96 10 00 45 00 FE 00"));
+    CHECK(device.sent[2] == fromHex("61 07000000 00 02 01 0000 11 10 00 45 00 FE 00"));
+    CHECK(session->fidi() == 0x11);
+}
+
 TEST_CASE("connect: negotiateRate false keeps the default rate") {
     FakeDevice device;
     const auto reader = openReader(device, "acr39u");
