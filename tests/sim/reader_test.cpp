@@ -4,10 +4,14 @@
 #include "kamusm/ccid/message.hpp"
 #include "kamusm/sim/fixtures.hpp"
 #include "kamusm/sim/reader.hpp"
+#include "kamusm/usb/descriptor.hpp"
+
+// White-box: the firmware alone, with descriptors no real reader has.
+#include "../../src/sim/reader_firmware.hpp"
 
 #include <doctest/doctest.h>
 
-#include <cmath>
+#include <random>
 
 using namespace kamusm;
 using sim::ReaderModel;
@@ -131,6 +135,14 @@ TEST_CASE("descriptors read back equal the known-readers table") {
         CHECK(info.idProduct == known.idProduct);
         CHECK(info.product == model.name);
     }
+}
+
+TEST_CASE("cards and slots must fit the model") {
+    CHECK_THROWS_AS(sim::VirtualReader(ReaderModel::Acr39u, {demoCard(), demoCard()}),
+                    std::invalid_argument);
+    sim::VirtualReader reader(ReaderModel::TwoSlot, {});
+    CHECK_THROWS_AS(reader.insertCard(2, demoCard()), std::out_of_range);
+    reader.insertCard(1, demoCard());
 }
 
 TEST_CASE("string descriptors") {
@@ -406,6 +418,69 @@ TEST_CASE("T=0 card at an APDU-level reader: 6Cxx and 61xx handled by the reader
     CHECK(rig.exchange(ccid::Message{0x6A, 0, 0, {0x01, 0x80, 0x00}, {}}) ==
           header(0x81, 0, 0, 5, 0, 0, 0));
     CHECK(rig.xfr("00 CA 01 06 4D") == header(0x80, 2, 0, 6, 0, 0, 0) + "6E00");
+}
+
+TEST_CASE("extended APDU: a response in bChainParameter pieces") {
+    // The AK9563's descriptor with room for only 30 bytes of abData per message.
+    ccid::ClassDescriptor descriptor =
+        ccid::findInterface(usb::parseConfigurationDescriptor(
+                                ccid::knownReader("extended").configurationDescriptor))
+            .descriptor;
+    descriptor.dwMaxCCIDMessageLength = 40;
+    sim::Faults faults;
+    sim::LineStatistics statistics;
+    sim::Firmware firmware(descriptor, {demoCard()}, faults, statistics);
+    const auto send = [&](ccid::Message message, std::uint8_t seq) {
+        message.bSeq = seq;
+        return toHex(firmware.receive(message.encode())->encode());
+    };
+    REQUIRE(send(ccid::iccPowerOn(0, ccid::Voltage::Automatic), 0).size() == 2 * 33);
+    const std::string answer = toHex(cardAnswer("00 CA 01 06 4D")); // 79 bytes
+    CHECK(send(ccid::xfrBlock(0, fromHex("00 CA 01 06 4D")), 1) ==
+          header(0x80, 30, 0, 1, 0, 0, 0x01) + answer.substr(0, 60));
+    CHECK(send(ccid::xfrBlock(0, {}, 0, 0x0010), 2) ==
+          header(0x80, 30, 0, 2, 0, 0, 0x03) + answer.substr(60, 60));
+    CHECK(send(ccid::xfrBlock(0, {}, 0, 0x0010), 3) ==
+          header(0x80, 19, 0, 3, 0, 0, 0x02) + answer.substr(120));
+    CHECK(send(ccid::xfrBlock(0, {}, 0, 0x0010), 4) == header(0x80, 0, 0, 4, 0x40, 0x08, 0));
+}
+
+TEST_CASE("random frames never break the reader") {
+    for (const auto& model : sim::readerModels()) {
+        for (auto protocol : {sim::CardProtocol::T1, sim::CardProtocol::T0}) {
+            CAPTURE(model.id);
+            Rig rig(model.model, protocol);
+            std::mt19937 random(7);
+            const std::uint8_t types[] = {0x62, 0x63, 0x65, 0x6F, 0x6C, 0x6D, 0x61, 0x6B,
+                                          0x6E, 0x6A, 0x69, 0x71, 0x72, 0x73, 0x00, 0xFF};
+            for (int i = 0; i < 3000; ++i) {
+                ccid::Message message{types[random() % std::size(types)],
+                                      static_cast<std::uint8_t>(random() % 3),
+                                      0,
+                                      {static_cast<std::uint8_t>(random() % 4),
+                                       static_cast<std::uint8_t>(random() % 4),
+                                       static_cast<std::uint8_t>(random() % 2)},
+                                      {}};
+                message.abData.resize(random() % 20);
+                for (auto& b : message.abData)
+                    b = static_cast<std::uint8_t>(random());
+                if (message.bMessageType == 0x6F && random() % 2)
+                    message.abData =
+                        fromHex(random() % 2 ? "00 CA 01 06 4D" : "00 00 05 00 CA 01 06 4D 85");
+                Bytes frame = message.encode();
+                if (random() % 10 == 0) frame.resize(random() % frame.size());
+                rig.send(frame);
+                while (true) {
+                    try {
+                        rig.receive();
+                    } catch (const usb::Error&) {
+                        break;
+                    }
+                }
+            }
+            CHECK(rig.exchange(ccid::getSlotStatus(0)).size() == 20);
+        }
+    }
 }
 
 TEST_CASE("two slots, each on its own, and NotifySlotChange for both") {

@@ -33,7 +33,7 @@ private:
     std::uint8_t fidi_ = defaultFidi;
 };
 
-// Fi and Di of a TA1-style byte; nullopt-free helpers: 0 means RFU.
+// Fi and Di of a TA1-style byte (ISO/IEC 7816-3 tables 7 and 8); 0 for RFU.
 int fiOf(std::uint8_t fidi);
 int diOf(std::uint8_t fidi);
 // Bits per second at `clockHz` for `fidi` (clock · Di / Fi); 0 when either is RFU.

@@ -29,19 +29,22 @@ std::optional<ReaderModel> readerModelById(std::string_view id);
 
 // Faults a test can switch on at any time; each is consumed or persistent as noted.
 struct Faults {
-    bool cardRemoved = false;  // persistent: slot reports no card (and NotifySlotChange)
+    bool cardRemoved = false;  // persistent: every slot reports no card (and NotifySlotChange)
     bool muteCard = false;     // persistent: the card never answers (bError ICC_MUTE)
-    int parityErrors = 0;      // next n card exchanges fail with bError XFR_PARITY_ERROR
+    int parityErrors = 0;      // next n XfrBlocks: the card answers, the reader reports
+                               // bError XFR_PARITY_ERROR instead
     int corruptT1Blocks = 0;   // next n T=1 blocks from the card get a wrong LRC/CRC
     int staleFrames = 0;       // next n replies are preceded by one with an old bSeq
     int duplicateFrames = 0;   // next n replies are sent twice
-    int timeExtensions = 0;    // each reply is preceded by this many bStatus 0x80 frames
-    int cardWtxRequests = 0;   // next n T=1 commands: the card asks S(WTX request) first
-    int truncatedReplies = 0;  // next n replies are cut short
-    int garbageReplies = 0;    // next n replies are random bytes
+    int timeExtensions = 0;    // persistent: each IccPowerOn/XfrBlock reply is preceded by
+                               // this many bStatus 0x80 frames (bError 1, the multiplier)
+    int cardWtxRequests = 0;   // next n T=1 commands: the card asks S(WTX request) first;
+                               // next n T=0 TPDUs: the card sends a NULL (60) first
+    int truncatedReplies = 0;  // next n replies are cut to half their length
+    int garbageReplies = 0;    // next n replies are random bytes of the same length
     bool stall = false;        // halts both bulk endpoints until each gets clearHalt
     bool disconnected = false; // persistent: every call fails Disconnected
-    bool silent = false;       // persistent: the reader never answers (transfer timeout)
+    bool silent = false;       // persistent: the reader takes commands, bulk IN times out
     // persistent: the voltage classes the card answers at (bVoltageSupport bits: 0x01 5 V,
     // 0x02 3 V, 0x04 1.8 V). An explicit bPowerSelect the card does not take gets ICC_MUTE (as
     // a real card that stays silent); automatic selection with no common class gets
@@ -50,18 +53,21 @@ struct Faults {
     int overcurrents = 0; // next n power-ons: bError HW_ERROR and an interrupt HardwareError
 };
 
-// What the reader has put on the line, for benchmarks.
+// What the reader has put on the line, for benchmarks. The card line is modelled in sim/line.hpp:
+// the ATR and PPS at the default rate, then the rate negotiated (auto-PPS SetParameters,
+// dwFeatures 0x40 at power-on, or the host's PPS followed by SetParameters).
 struct LineStatistics {
     std::size_t cardBytes = 0; // bytes on the card line, both directions
     double wireSeconds = 0;    // modelled time on the card line
     std::size_t messages = 0;  // CCID messages, both directions
     std::size_t usbBytes = 0;  // CCID bytes, both directions
-    std::uint8_t fidi = 0x11;  // the rate in force
+    std::uint8_t fidi = 0x11;  // the rate in force on the slot used last
 };
 
 class VirtualReader : public usb::Device {
 public:
-    // `cards[i]` sits in slot i (nullptr = empty slot); a one-slot model takes one.
+    // `cards[i]` sits in slot i (nullptr = empty slot); a one-slot model takes one. Throws
+    // std::invalid_argument for more cards than slots.
     VirtualReader(ReaderModel model, std::vector<std::shared_ptr<VirtualCard>> cards);
     ~VirtualReader() override;
 
@@ -84,7 +90,8 @@ public:
     Task<void> reset() override;
 
     Faults& faults();
-    // Inserts or removes a card (queues a NotifySlotChange on the interrupt endpoint).
+    // Inserts or removes a card (queues a NotifySlotChange on the interrupt endpoint); throws
+    // std::out_of_range for a slot the model does not have.
     void insertCard(std::uint8_t slot, std::shared_ptr<VirtualCard> card);
     void removeCard(std::uint8_t slot);
     const LineStatistics& lineStatistics() const;
