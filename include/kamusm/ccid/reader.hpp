@@ -68,9 +68,15 @@ public:
     }
     const ReaderStatistics& statistics() const { return statistics_; }
 
+    // GetSlotStatus; ICC_MUTE there only means no card is powered and is not an error.
     Task<IccStatus> slotStatus(std::uint8_t slot);
-    // Powers the card on (voltage fallback 5 → 3 → 1.8 V unless the reader picks), parses the
-    // ATR, negotiates the rate and protocol, and for T=1 at TPDU level negotiates IFSD.
+    // Powers the card on (voltage fallback 5 → 3 → 1.8 V, powering off between, unless the
+    // reader picks), parses the ATR (BadAtr), picks T=1 over T=0 (ProtocolNotSupported when
+    // none is shared; TA2 specific mode honoured), picks the rate (the card's TA1, Di lowered
+    // while the reader is too slow), sends the PPS itself at a TPDU reader without automatic
+    // PPS, SetParameters (GetParameters at a reader that negotiates by itself), and for T=1 at
+    // TPDU level without automatic IFSD negotiates IFSD. Character-level readers: Unsupported.
+    // The session refers to this reader, which must outlive it.
     Task<std::unique_ptr<CardSession>> connect(std::uint8_t slot, ConnectOptions options = {});
     // Reads the interrupt endpoint once; empty when nothing arrived within `timeout`. Without an
     // interrupt endpoint it asks GetSlotStatus of every slot at once and reports all slots when
