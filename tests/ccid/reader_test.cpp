@@ -538,3 +538,33 @@ TEST_CASE("pollSlotChanges without an interrupt endpoint asks GetSlotStatus") {
     CHECK_FALSE(removed[0].cardPresent);
     CHECK(device.sent[2] == fromHex("65 00000000 00 02 000000"));
 }
+
+TEST_CASE("random replies never crash or hang: each exchange returns or throws a typed error") {
+    std::uint32_t state = 12345; // xorshift: the same bytes on every run
+    const auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        return static_cast<std::uint8_t>(state);
+    };
+    FakeDevice device;
+    const auto reader = openReader(device, "acr39u");
+    for (int round = 0; round < 500; ++round) {
+        Bytes reply(next() % 24);
+        for (std::uint8_t& byte : reply)
+            byte = next();
+        if (reply.size() >= 10 && (round % 2) == 0) { // keep some headers plausible
+            reply[0] = 0x80;
+            reply[1] = static_cast<std::uint8_t>(reply.size() - 10);
+            reply[2] = reply[3] = reply[4] = 0;
+            reply[6] = static_cast<std::uint8_t>(round);
+        }
+        device.reply(reply);
+        try {
+            runSync(reader->exchange(xfrBlock(0, fromHex("00")), usb::Milliseconds(10)));
+        } catch (const ccid::Error&) {
+        }
+        device.bulkIn.clear();
+    }
+    CHECK(reader->statistics().messagesOut == 500);
+}
