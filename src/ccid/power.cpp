@@ -24,6 +24,7 @@ using detail::hex8;
 constexpr usb::Milliseconds powerOnTimeout{5000};
 // Rates in descriptors are rounded to whole bits per second.
 constexpr double rateTolerance = 2;
+constexpr std::uint8_t getDataRatesRequest = 0x03; // CCID §5.3.3
 
 struct VoltageRow {
     std::uint8_t bVoltageSupportBit;
@@ -108,15 +109,31 @@ double bitRate(std::uint8_t fidi, double clockHz) {
     return factors ? clockHz * factors->di / factors->fi : 0;
 }
 
+// What the reader can do: up to dwMaxDataRate (or the quirk's) at dwDefaultClock and, when it
+// lists its rates (GET_DATA_RATES), only those, within the rounding of whole bps (libccid).
+struct ReaderRates {
+    double clockHz = 0;
+    double maxRate = 0;
+    std::vector<std::uint32_t> listed;
+
+    bool canDo(double rate) const {
+        if (rate > maxRate + rateTolerance) return false;
+        return listed.empty() || std::any_of(listed.begin(), listed.end(), [&](std::uint32_t r) {
+                   return std::abs(rate - r) < rateTolerance;
+               });
+    }
+};
+
 // The card's TA1 when the reader can go that fast; otherwise the same Fi with a smaller Di, one
 // step at a time down to Di 8 (low nibble 4) as libccid does, and else the default 0x11. Di 12
 // and 20 (nibbles 8, 9) are not in the ascending order of nibbles 1-7 and are not stepped.
-std::uint8_t chooseFidi(const iso7816::Atr& atr, double clockHz, double maxRate) {
+std::uint8_t chooseFidi(const iso7816::Atr& atr, const ReaderRates& reader) {
     const auto ta1 = atr.ta1();
+    const double clockHz = reader.clockHz;
     const double defaultRate = clockHz / 372;
     const auto usable = [&](std::uint8_t fidi) {
         const double rate = bitRate(fidi, clockHz);
-        return rate > defaultRate && rate <= maxRate + rateTolerance;
+        return rate > defaultRate && reader.canDo(rate);
     };
     if (!ta1 || bitRate(*ta1, clockHz) <= defaultRate) return 0x11;
     if (usable(*ta1)) return *ta1;
@@ -127,15 +144,16 @@ std::uint8_t chooseFidi(const iso7816::Atr& atr, double clockHz, double maxRate)
 }
 
 // A card in specific mode already runs at TA1; the reader must be able to follow.
-std::uint8_t specificFidi(const iso7816::Atr& atr, double clockHz, double maxRate) {
+std::uint8_t specificFidi(const iso7816::Atr& atr, const ReaderRates& reader) {
     if (*atr.groups[1].ta & 0x10)
         throw Error(ErrorCode::Unsupported,
                     "the card's TA2 asks for implicit transmission parameters");
     const std::uint8_t fidi = atr.ta1().value_or(0x11);
-    if (!fiDi(fidi) || bitRate(fidi, clockHz) > maxRate + rateTolerance)
+    if (fidi != 0x11 && (!fiDi(fidi) || !reader.canDo(bitRate(fidi, reader.clockHz))))
         throw Error(ErrorCode::ProtocolNotSupported,
-                    "the card is fixed (TA2) at TA1 " + hex8(fidi) + ", faster than the reader's " +
-                        std::to_string(static_cast<long>(maxRate)) + " bps");
+                    "the card is fixed (TA2) at TA1 " + hex8(fidi) +
+                        ", a rate the reader cannot do (at most " +
+                        std::to_string(static_cast<long>(reader.maxRate)) + " bps)");
     return fidi;
 }
 
@@ -214,19 +232,17 @@ Negotiated inForce(const Message& reply, Negotiated asked) {
 // XfrBlock when it changes the rate or the protocol, then SetParameters. An APDU-level reader
 // without either cannot be made to send a PPS, so the default rate stays.
 Task<Negotiated> negotiate(Reader& reader, std::uint8_t slot, const iso7816::Atr& atr, int protocol,
-                           ConnectOptions options) {
+                           ConnectOptions options, const ReaderRates& rates) {
     const ClassDescriptor& descriptor = reader.descriptor();
     if (descriptor.dwFeatures & Feature::AutoParameterNegotiation) {
         const Message reply = co_await reader.exchange(getParameters(slot), detail::readerTimeout);
         co_return inForce(reply, {protocol, 0x11});
     }
-    const double clockHz = descriptor.dwDefaultClock * 1000.0;
-    const double maxRate = reader.quirks().maxDataRate.value_or(descriptor.dwMaxDataRate);
     Negotiated wanted{protocol, 0x11};
     if (atr.specificMode())
-        wanted.fidi = specificFidi(atr, clockHz, maxRate);
+        wanted.fidi = specificFidi(atr, rates);
     else if (options.negotiateRate)
-        wanted.fidi = chooseFidi(atr, clockHz, maxRate);
+        wanted.fidi = chooseFidi(atr, rates);
     const bool hostPps = !(descriptor.dwFeatures & Feature::AutoPps) && !atr.specificMode();
     if (hostPps && descriptor.exchangeLevel() != ExchangeLevel::Tpdu) wanted.fidi = 0x11;
     if (hostPps && descriptor.exchangeLevel() == ExchangeLevel::Tpdu &&
@@ -289,6 +305,28 @@ Task<Bytes> Reader::powerOn(std::uint8_t slot) {
     co_return reply.abData;
 }
 
+// GET_DATA_RATES (CCID §5.3.3). WebUSB may refuse class requests aimed at a smart-card
+// interface, and a reader may stall it: then dwMaxDataRate alone decides, as for a reader
+// without a list.
+Task<std::vector<std::uint32_t>> Reader::dataRates() {
+    if (dataRates_) co_return *dataRates_;
+    dataRates_.emplace();
+    const std::uint8_t count = descriptor().bNumDataRatesSupported;
+    if (count == 0) co_return *dataRates_;
+    const usb::ControlSetup setup{usb::RequestType::Class, usb::Recipient::Interface,
+                                  getDataRatesRequest, 0, interface_.bInterfaceNumber};
+    Bytes bytes;
+    try {
+        bytes = co_await device_.controlTransferIn(setup, static_cast<std::uint16_t>(count * 4),
+                                                   detail::readerTimeout);
+    } catch (const usb::Error& error) {
+        if (error.code() == usb::ErrorCode::Disconnected) throw;
+    }
+    for (std::size_t at = 0; at + 4 <= bytes.size(); at += 4)
+        dataRates_->push_back(readLittle32(bytes, at));
+    co_return *dataRates_;
+}
+
 Task<std::unique_ptr<CardSession>> Reader::connect(std::uint8_t slot, ConnectOptions options) {
     if (slot >= slotCount())
         throw Error(ErrorCode::BadParameter, "slot " + std::to_string(slot) + ": the reader has " +
@@ -301,8 +339,13 @@ Task<std::unique_ptr<CardSession>> Reader::connect(std::uint8_t slot, ConnectOpt
     detail::SessionSetup setup;
     setup.slot = slot;
     setup.atr = parseCardAtr(atrBytes);
+    ReaderRates rates{descriptor().dwDefaultClock * 1000.0,
+                      static_cast<double>(quirks_.maxDataRate.value_or(descriptor().dwMaxDataRate)),
+                      {}};
+    if (!(descriptor().dwFeatures & Feature::AutoParameterNegotiation))
+        rates.listed = co_await dataRates();
     const Negotiated negotiated = co_await negotiate(
-        *this, slot, setup.atr, chooseProtocol(setup.atr, descriptor()), options);
+        *this, slot, setup.atr, chooseProtocol(setup.atr, descriptor()), options, rates);
     setup.protocol = negotiated.protocol;
     setup.fidi = negotiated.fidi;
     const std::uint32_t maxIfsd = quirks_.maxIfsd.value_or(descriptor().dwMaxIFSD);

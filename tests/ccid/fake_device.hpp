@@ -30,6 +30,7 @@ public:
     std::deque<InResult> interruptIn; // interrupt messages, in order
     std::optional<usb::ErrorCode> claimError;
     std::optional<usb::ErrorCode> outError; // every bulk-OUT fails with this
+    std::optional<Bytes> dataRates;         // GET_DATA_RATES answer; none: refused
 
     std::uint8_t bulkInEndpoint = 2, interruptEndpoint = 3;
 
@@ -61,6 +62,12 @@ public:
                                   usb::Milliseconds) override {
         // As WebUSB: no control transfer on a closed device.
         if (!opened) throw usb::Error(usb::ErrorCode::Io, "device is not open");
+        if (setup.requestType == usb::RequestType::Class) {
+            calls.push_back("class " + std::to_string(setup.bRequest) + " " +
+                            std::to_string(length));
+            if (!dataRates) throw usb::Error(usb::ErrorCode::AccessDenied, "protected class");
+            co_return *dataRates;
+        }
         calls.push_back("control " + std::to_string(setup.wValue >> 8) + " " +
                         std::to_string(length));
         co_return Bytes(configuration.begin(),

@@ -394,6 +394,27 @@ TEST_CASE("connect: TA1 is lowered step by step when the reader is too slow") {
     CHECK(fidiAt(20000) == 0x11);
 }
 
+TEST_CASE("connect: a reader that lists its data rates gets a listed rate") {
+    ClassDescriptor descriptor = test::knownDescriptor("acr39u");
+    descriptor.bNumDataRatesSupported = 3;
+    const auto fidiWith = [&](std::optional<Bytes> rates) {
+        FakeDevice device;
+        test::setUp(device, "acr39u");
+        device.dataRates = std::move(rates);
+        const auto reader = openWith(device, descriptor);
+        device.reply(dataBlock(0, akisAtr));
+        device.reply(parametersReply(1, 1, "11 10 00 45 00 FE 00"));
+        scriptIfsd(device, 2);
+        runSync(reader->connect(0));
+        CHECK(device.calls.back() == "class 3 12"); // GET_DATA_RATES, 3 rates of 4 bytes
+        return device.sent[1][10];
+    };
+    // 12903, 150000 and 600000 bps: 300000 (TA1 96) is not listed, 150000 (95) is.
+    CHECK(fidiWith(fromHex("67320000 F0490200 C0270900")) == 0x95);
+    // WebUSB refuses class requests to a smart-card interface: dwMaxDataRate alone decides.
+    CHECK(fidiWith(std::nullopt) == 0x96);
+}
+
 TEST_CASE("connect: an auto-PPS reader that refuses TA1 is asked for the default rate") {
     FakeDevice device;
     const auto reader = openReader(device, "acr39u");

@@ -104,6 +104,8 @@ private:
     Task<void> send(ByteView bytes, usb::Milliseconds timeout);
     Task<Bytes> powerOn(std::uint8_t slot);
     Task<std::vector<SlotEvent>> pollSlotStatus();
+    // GET_DATA_RATES once, when the descriptor says the reader lists its rates.
+    Task<std::vector<std::uint32_t>> dataRates();
 
     usb::Device& device_;
     InterfaceInfo interface_;
@@ -112,6 +114,7 @@ private:
     std::uint8_t nextSeq_ = 0;
     ReaderStatistics statistics_;
     std::vector<bool> lastPresent_; // per slot, for polling without an interrupt endpoint
+    std::optional<std::vector<std::uint32_t>> dataRates_; // empty: no list, dwMaxDataRate only
 };
 
 } // namespace kamusm::ccid
