@@ -101,7 +101,7 @@ void Firmware::powerDown(Slot& slot) {
     slot.powered = false;
     slot.link.reset();
     slot.atr.reset();
-    slot.line.resetRate();
+    setRate(slot, Line::defaultFidi);
     slot.cardFidi = Line::defaultFidi;
     slot.ppsAllowed = false;
     slot.abortPending = false;
@@ -174,7 +174,8 @@ std::optional<ccid::Message> Firmware::receive(ByteView bulkOut) {
     else
         outcome = (this->*command->handler)(*slot, ccid::Message::decode(bulkOut));
 
-    const std::uint8_t icc = slot ? iccStatus(*slot) : 2;
+    const std::uint8_t icc =
+        slot ? iccStatus(*slot) : static_cast<std::uint8_t>(ccid::IccStatus::Absent);
     reply.specific = {static_cast<std::uint8_t>(static_cast<int>(outcome.status) << 6 | icc),
                       outcome.bError, outcome.specific2};
     reply.abData = std::move(outcome.abData);
@@ -183,36 +184,29 @@ std::optional<ccid::Message> Firmware::receive(ByteView bulkOut) {
 
 // --- Power ------------------------------------------------------------------------------------
 
-bool Firmware::pickVoltage(std::uint8_t bPowerSelect, Outcome& failure) const {
-    if (bPowerSelect >= std::size(voltageBit)) {
-        failure = failed(SlotError::bPowerSelectOffset);
-        return false;
-    }
+// The failure of powering on at bPowerSelect, if any.
+std::optional<Outcome> Firmware::voltageFailure(std::uint8_t bPowerSelect) const {
+    if (bPowerSelect >= std::size(voltageBit)) return failed(SlotError::bPowerSelectOffset);
     const std::uint8_t supported = descriptor_.bVoltageSupport;
     if (bPowerSelect == 0 || descriptor_.autoVoltage()) {
-        for (std::uint8_t bit : lowestClassFirst)
-            if (supported & faults_.cardVoltages & bit) return true;
-        failure = failed(SlotError::ICC_CLASS_NOT_SUPPORTED);
-        return false;
+        const bool common = std::any_of(
+            std::begin(lowestClassFirst), std::end(lowestClassFirst),
+            [&](std::uint8_t bit) { return (supported & faults_.cardVoltages & bit) != 0; });
+        if (!common) return failed(SlotError::ICC_CLASS_NOT_SUPPORTED);
+        return std::nullopt;
     }
     const std::uint8_t bit = voltageBit[bPowerSelect];
-    if (!(supported & bit)) {
-        failure = failed(SlotError::bPowerSelectOffset);
-        return false;
-    }
-    if (!(faults_.cardVoltages & bit)) {
-        failure = failed(SlotError::ICC_MUTE); // the card does not answer at this class
-        return false;
-    }
-    return true;
+    if (!(supported & bit)) return failed(SlotError::bPowerSelectOffset);
+    // The card stays silent at a class it does not take.
+    if (!(faults_.cardVoltages & bit)) return failed(SlotError::ICC_MUTE);
+    return std::nullopt;
 }
 
 Outcome Firmware::iccPowerOn(Slot& slot, const ccid::Message& command) {
     if (!present(slot)) return failed(SlotError::ICC_MUTE);
-    Outcome failure;
-    if (!pickVoltage(command.specific[0], failure)) {
+    if (auto failure = voltageFailure(command.specific[0])) {
         powerDown(slot);
-        return failure;
+        return *failure;
     }
     if (faults_.overcurrents > 0) {
         --faults_.overcurrents;
@@ -237,7 +231,7 @@ void Firmware::activate(Slot& slot) {
     const Bytes atrBytes = slot.card->atr();
     slot.atr = iso7816::parseAtr(atrBytes);
     slot.powered = true;
-    slot.line.resetRate();
+    setRate(slot, Line::defaultFidi);
     slot.cardFidi = Line::defaultFidi;
     slot.commandChunks.clear();
     slot.commandChaining = false;
@@ -300,7 +294,7 @@ std::optional<std::uint8_t> Firmware::bestRateFor(const iso7816::Atr& atr) const
 
 bool Firmware::negotiate(Slot& slot, std::uint8_t fidi) {
     if (fidi == slot.cardFidi) {
-        slot.line.setFidi(fidi);
+        setRate(slot, fidi);
         return true;
     }
     const auto pps0 = static_cast<std::uint8_t>(0x10 | slot.protocol);
@@ -310,7 +304,7 @@ bool Firmware::negotiate(Slot& slot, std::uint8_t fidi) {
     slot.ppsAllowed = false;
     if (!response || *response != request) return false;
     slot.cardFidi = fidi;
-    slot.line.setFidi(fidi);
+    setRate(slot, fidi);
     slot.t0.bmFindexDindex = slot.t1.bmFindexDindex = fidi;
     return true;
 }
@@ -325,7 +319,7 @@ Outcome Firmware::getParameters(Slot& slot, const ccid::Message&) {
 }
 
 Outcome Firmware::resetParameters(Slot& slot, const ccid::Message&) {
-    slot.line.resetRate();
+    setRate(slot, Line::defaultFidi);
     if (slot.atr) {
         parametersFromAtr(slot);
     } else {
@@ -350,8 +344,7 @@ Outcome Firmware::setParameters(Slot& slot, const ccid::Message& command) {
         if (autoPps && fidi != slot.cardFidi) {
             if (!slot.ppsAllowed || !negotiate(slot, fidi)) return failed(SlotError::abDataOffset);
         }
-        slot.line.setFidi(fidi);
-        statistics_.fidi = fidi;
+        setRate(slot, fidi);
     }
     slot.protocol = protocol;
     if (protocol == 1)
@@ -492,10 +485,14 @@ Outcome Firmware::responseChunk(Slot& slot, Bytes response, bool continuation) {
 
 // --- Line accounting -----------------------------------------------------------------------------
 
+void Firmware::setRate(Slot& slot, std::uint8_t fidi) {
+    slot.line.setFidi(fidi);
+    statistics_.fidi = fidi;
+}
+
 void Firmware::countLine(Slot& slot, std::size_t count, CharacterFrame frame) {
     statistics_.cardBytes += count;
     statistics_.wireSeconds += slot.line.seconds(count, frame);
-    statistics_.fidi = slot.line.fidi();
 }
 
 } // namespace kamusm::sim

@@ -93,7 +93,7 @@ private:
     Outcome notSupported(Slot& slot, const ccid::Message& command);
 
     // Power-on pieces.
-    bool pickVoltage(std::uint8_t bPowerSelect, Outcome& failure) const;
+    std::optional<Outcome> voltageFailure(std::uint8_t bPowerSelect) const;
     void activate(Slot& slot);
     void parametersFromAtr(Slot& slot);
     // PPS with the card on the line (reader-initiated); true when the card accepted `fidi`.
@@ -109,7 +109,8 @@ private:
     Outcome extendedApdu(Slot& slot, const ccid::Message& command);
     Outcome responseChunk(Slot& slot, Bytes response, bool continuation);
 
-    // Card-line accounting.
+    // Card-line accounting; the rate in force goes into the statistics as it changes.
+    void setRate(Slot& slot, std::uint8_t fidi);
     void countLine(Slot& slot, std::size_t count, CharacterFrame frame);
 
     ccid::ClassDescriptor descriptor_;

@@ -17,9 +17,8 @@ public:
 
     explicit Line(double clockHz) : clockHz_(clockHz) {}
 
-    // Power-on and deactivation both return the line to the default rate.
-    void resetRate() { fidi_ = defaultFidi; }
-    // Throws std::invalid_argument for an RFU Fi or Di (callers validate first).
+    // Power-on and deactivation return the line to defaultFidi. Throws std::invalid_argument for an
+    // RFU Fi or Di (callers validate first).
     void setFidi(std::uint8_t fidi);
     std::uint8_t fidi() const { return fidi_; }
     double clockHz() const { return clockHz_; }
