@@ -157,6 +157,13 @@ Task<Message> Reader::transact(Message command, usb::Milliseconds timeout) {
     if (!expectedReply(command.bMessageType))
         throw Error(ErrorCode::Unsupported,
                     "no PC_to_RDR message has type " + hex8(command.bMessageType));
+    // Replies are matched by bSeq alone, so two interleaved exchanges would take each other's.
+    if (busy_) throw Error(ErrorCode::Busy, "another CCID exchange with the reader is under way");
+    busy_ = true;
+    const struct Release {
+        bool& busy;
+        ~Release() { busy = false; }
+    } release{busy_};
     command.bSeq = nextSeq_++; // wraps at 255 like the spec's one-byte counter
     const Bytes bytes = command.encode();
     co_await send(bytes, timeout);

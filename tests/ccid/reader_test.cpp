@@ -589,3 +589,46 @@ TEST_CASE("random replies never crash or hang: each exchange returns or throws a
     }
     CHECK(reader->statistics().messagesOut == 500);
 }
+
+namespace {
+
+// A device whose bulk-IN waits like WebUSB does until the test resumes it.
+class SuspendingDevice : public FakeDevice {
+public:
+    coro::coroutine_handle<> waiting;
+    struct Wait {
+        coro::coroutine_handle<>& slot;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(coro::coroutine_handle<> handle) noexcept { slot = handle; }
+        void await_resume() const noexcept {}
+    };
+    Task<Bytes> transferIn(std::uint8_t endpoint, std::size_t length,
+                           usb::Milliseconds timeout) override {
+        co_await Wait{waiting};
+        co_return co_await FakeDevice::transferIn(endpoint, length, timeout);
+    }
+};
+
+} // namespace
+
+TEST_CASE("exchange: a second exchange while one waits is refused with Busy") {
+    SuspendingDevice device;
+    const auto reader = openReader(device, "acr39u");
+    device.reply(dataBlock(0, "90 00"));
+    Task<Message> first = reader->exchange(xfrBlock(0, fromHex("00")), usb::Milliseconds(100));
+    first.start();
+    REQUIRE_FALSE(first.done());
+    CHECK(ccidError([&] {
+              runSync(reader->exchange(xfrBlock(0, fromHex("01")), usb::Milliseconds(100)));
+          }) == ErrorCode::Busy);
+    CHECK(device.sent.size() == 1);
+    device.waiting.resume();
+    REQUIRE(first.done());
+    CHECK(first.await_resume().abData == fromHex("90 00"));
+
+    device.reply(dataBlock(1, "90 00")); // free again afterwards
+    Task<Message> second = reader->exchange(xfrBlock(0, fromHex("00")), usb::Milliseconds(100));
+    second.start();
+    device.waiting.resume();
+    CHECK(second.done());
+}

@@ -89,7 +89,8 @@ public:
     // extension (bStatus 0x80) for timeout x bError, checks the reply type, maps bError to
     // ccid::Error (CardAbsent when bmICCStatus is 2). A bulk transfer timeout is
     // ccid::Error{Timeout}; a stalled endpoint is cleared and reported as HardwareError;
-    // usb::Error{Disconnected} and other USB failures propagate.
+    // usb::Error{Disconnected} and other USB failures propagate. One exchange at a time: a
+    // second one started while the first waits is refused with ccid::Error{Busy}.
     Task<Message> exchange(Message command, usb::Milliseconds timeout);
 
     Trace* trace() const { return trace_; }
@@ -112,6 +113,7 @@ private:
     Quirks quirks_;
     Trace* trace_;
     std::uint8_t nextSeq_ = 0;
+    bool busy_ = false; // a bulk exchange is under way (the browser may start another)
     ReaderStatistics statistics_;
     std::vector<bool> lastPresent_; // per slot, for polling without an interrupt endpoint
     std::optional<std::vector<std::uint32_t>> dataRates_; // empty: no list, dwMaxDataRate only
