@@ -40,6 +40,16 @@ constexpr int maxAttempts = 3;
 // The longest response APDU: 65536 data bytes and SW1 SW2.
 constexpr std::size_t maxResponse = 65538;
 constexpr std::size_t maxInformation = 254;
+// A card that answers at once with S(WTX) or S(IFS) requests and nothing else would hold the
+// host forever; a real one needs a few dozen even for key generation.
+constexpr int maxCardRequests = 1000;
+
+void countCardRequest(int& requests) {
+    if (++requests > maxCardRequests)
+        throw Error(ErrorCode::ProtocolError, "the card sent over " +
+                                                  std::to_string(maxCardRequests) +
+                                                  " S(request) blocks in one exchange");
+}
 
 std::size_t edcSize(Edc edc) {
     return edc == Edc::Lrc ? 1 : 2;
@@ -209,6 +219,7 @@ Task<Block> Protocol::requestS(std::uint8_t sType, Bytes information) {
     const Bytes request = block(pcb::sBlock | sType, information);
     Bytes sent = request;
     std::uint8_t bwiMultiplier = 1;
+    int cardRequests = 0;
     for (int failures = 0; failures < maxAttempts;) {
         const Received received = co_await exchange(sent, std::exchange(bwiMultiplier, 1));
         if (received.block && received.block->type() == BlockType::S) {
@@ -218,6 +229,7 @@ Task<Block> Protocol::requestS(std::uint8_t sType, Bytes information) {
             if (!answer.response() && answer.sType() == Wtx) {
                 sent = block(pcb::sBlock | pcb::sResponse | Wtx, answer.information);
                 bwiMultiplier = answer.information[0];
+                countCardRequest(cardRequests);
                 continue;
             }
         }
@@ -272,7 +284,7 @@ Task<Bytes> Protocol::exchangeApdu(ByteView apdu) {
     };
     bool receiving = false; // the card has started its answer: our I-blocks are all acknowledged
     Bytes response;
-    int failures = 0;
+    int failures = 0, cardRequests = 0;
     std::uint8_t bwiMultiplier = 1;
     Bytes sent = iBlock();
     for (;;) {
@@ -341,6 +353,7 @@ Task<Bytes> Protocol::exchangeApdu(ByteView apdu) {
                     throw Error(ErrorCode::ProtocolError,
                                 "the card aborted the exchange with S(ABORT request)");
                 }
+                countCardRequest(cardRequests);
                 next = block(pcb::sBlock | pcb::sResponse | card.sType(), card.information);
                 break;
             }

@@ -499,6 +499,22 @@ TEST_CASE("S(ABORT request) from the card is answered, the exchange fails, RESYN
     CHECK(card.finished());
 }
 
+TEST_CASE("a card that only ever asks for more time is given up") {
+    struct Stalling : BlockTransport {
+        int blocks = 0;
+        Task<Bytes> exchangeBlock(ByteView, std::uint8_t) override {
+            ++blocks;
+            co_return hex("00 C3 01 01 C3");
+        }
+    } stalling;
+    t1::Protocol protocol(stalling, {});
+    expectProtocolError([&] { runSync(protocol.transceive(selectApdu)); });
+    CHECK(stalling.blocks == 1001);
+    stalling.blocks = 0;
+    expectProtocolError([&] { runSync(protocol.resynch()); });
+    CHECK(stalling.blocks == 1001);
+}
+
 TEST_CASE("a response chain longer than any APDU is refused") {
     struct Endless : BlockTransport {
         int sequence = 0;
