@@ -63,7 +63,11 @@ public:
 
     // Sends S(IFS request) for `ifsd` (up to the reader's dwMaxIFSD, at most 254).
     Task<void> negotiateIfsd(int ifsd);
-    // An APDU in, the card's response APDU out; chaining and recovery as §11.6.
+    // An APDU in, the card's response APDU out; chaining and recovery as §11.6. After three
+    // failed attempts it sends S(RESYNCH request) and throws ccid::Error{ProtocolError} without
+    // repeating the APDU (the card may have run it). A reader's ccid::Error{ParityError} counts
+    // as an EDC error; other transport errors pass through. After any error the next call (or
+    // negotiateIfsd) starts with RESYNCH.
     Task<Bytes> transceive(ByteView apdu);
     // S(RESYNCH request): both sides back to N(S)=0.
     Task<void> resynch();
