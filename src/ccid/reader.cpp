@@ -18,6 +18,7 @@ namespace {
 
 using detail::hex8;
 using detail::throwIfFailed;
+
 // A reply whose bSeq or bSlot is not ours is a leftover of an earlier, timed-out command (or an
 // empty packet some firmware sends): dropped, but only so many, so that a confused reader cannot
 // keep us reading forever.
@@ -73,7 +74,7 @@ Task<void> throwTransferFailure(usb::Device& device, usb::ErrorCode code, bool i
                                 std::uint8_t endpoint, usb::Milliseconds timeout) {
     if (code == usb::ErrorCode::Stall) {
         co_await device.clearHalt(in, endpoint);
-        throw Error(ErrorCode::HardwareError, std::string("the reader stalled its bulk-") +
+        throw Error(ErrorCode::HardwareError, std::string("the reader stalled its ") +
                                                   (in ? "IN" : "OUT") + " endpoint " +
                                                   std::to_string(endpoint) + " (halt cleared)");
     }
@@ -283,14 +284,11 @@ Task<std::vector<SlotEvent>> Reader::pollSlotChanges(usb::Milliseconds timeout) 
                                                   hex8(message.bHardwareErrorCode) + " on slot " +
                                                   std::to_string(message.bSlot));
     std::vector<SlotEvent> events;
-    lastPresent_.resize(slotCount(), false);
     // bmSlotICCState has two bits per slot; a short one covers only the first slots.
     const std::size_t covered =
         std::min<std::size_t>(slotCount(), message.bmSlotICCState.size() * 4);
-    for (std::uint8_t slot = 0; slot < covered; ++slot) {
+    for (std::uint8_t slot = 0; slot < covered; ++slot)
         events.push_back({slot, message.cardPresent(slot), message.changed(slot)});
-        lastPresent_[slot] = message.cardPresent(slot);
-    }
     co_return events;
 }
 
