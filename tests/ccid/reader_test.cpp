@@ -632,3 +632,42 @@ TEST_CASE("exchange: a second exchange while one waits is refused with Busy") {
     device.waiting.resume();
     CHECK(second.done());
 }
+
+TEST_CASE("connect: a T=1 card with CRC (TC3 01) - bmTCCKST1 11 and a CRC S(IFS request)") {
+    FakeDevice device;
+    const auto reader = openReader(device, "acr39u");
+    device.reply(dataBlock(0, "3B 80 81 71 FE 45 01 CA")); // no TA1; IFSC 254, BWI 4 CWI 5, CRC
+    device.reply(parametersReply(1, 1, "11 11 00 45 00 FE 00"));
+    device.reply(dataBlock(2, toHex(t1::frame(0, 0xE1, fromHex("F7"), t1::Edc::Crc))));
+    const auto session = runSync(reader->connect(0));
+    CHECK(device.sent[1] == fromHex("61 07000000 00 01 01 0000 11 11 00 45 00 FE 00"));
+    Bytes ifs = fromHex("6F 06000000 00 02 00 0000");
+    const Bytes block = t1::frame(0, 0xC1, fromHex("F7"), t1::Edc::Crc);
+    ifs.insert(ifs.end(), block.begin(), block.end());
+    CHECK(device.sent[2] == ifs);
+    CHECK(session->fidi() == 0x11);
+}
+
+TEST_CASE("connect: a card in specific mode (TA2) gets no PPS and must fit the reader") {
+    // TA1 96, TA2 01 (specific T=1, parameters from the ATR), IFSC 254, BWI 4 CWI 5.
+    const char* const specificAtr = "3B 90 96 91 01 31 FE 45 1C";
+    ClassDescriptor descriptor = test::knownDescriptor("acr39u");
+    descriptor.dwFeatures = 0x00010032; // the host would do PPS, but TA2 forbids it
+    {
+        FakeDevice device;
+        test::setUp(device, "acr39u");
+        const auto reader = openWith(device, descriptor);
+        device.reply(dataBlock(0, specificAtr));
+        device.reply(parametersReply(1, 1, "96 10 00 45 00 FE 00"));
+        scriptIfsd(device, 2);
+        const auto session = runSync(reader->connect(0));
+        CHECK(device.sent[1] == fromHex("61 07000000 00 01 01 0000 96 10 00 45 00 FE 00"));
+        CHECK(session->fidi() == 0x96);
+    }
+    descriptor.dwMaxDataRate = 200000;
+    FakeDevice slow;
+    test::setUp(slow, "acr39u");
+    const auto reader = openWith(slow, descriptor);
+    slow.reply(dataBlock(0, specificAtr));
+    CHECK(ccidError([&] { runSync(reader->connect(0)); }) == ErrorCode::ProtocolNotSupported);
+}
