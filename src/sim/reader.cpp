@@ -158,7 +158,7 @@ struct VirtualReader::State {
     }
 
     Bytes controlIn(const usb::ControlSetup& setup) const;
-    void enqueue(const ccid::Message& reply, std::uint8_t commandType);
+    void enqueue(const Reply& reply, std::uint8_t commandType);
 };
 
 Bytes VirtualReader::State::controlIn(const usb::ControlSetup& setup) const {
@@ -190,8 +190,16 @@ Bytes VirtualReader::State::controlIn(const usb::ControlSetup& setup) const {
 }
 
 // The reply stream with the faults that concern it: stale and time-extension frames before the
-// reply, the reply itself garbled or cut short, and a duplicate after it.
-void VirtualReader::State::enqueue(const ccid::Message& reply, std::uint8_t commandType) {
+// reply, the reply itself garbled or cut short, and a duplicate after it. A time extension the
+// card asked for goes right before the reply.
+void VirtualReader::State::enqueue(const Reply& answer, std::uint8_t commandType) {
+    const ccid::Message& reply = answer.message;
+    const auto timeExtension = [&](std::uint8_t multiplier) {
+        const auto bStatus = static_cast<std::uint8_t>(0x80 | (reply.bStatus() & 0x03));
+        replies.push_back(
+            ccid::Message{reply.bMessageType, reply.bSlot, reply.bSeq, {bStatus, multiplier, 0}, {}}
+                .encode());
+    };
     if (faults.staleFrames > 0) {
         --faults.staleFrames;
         ccid::Message stale = reply;
@@ -200,13 +208,9 @@ void VirtualReader::State::enqueue(const ccid::Message& reply, std::uint8_t comm
     }
     const bool cardCommand =
         commandType == ccid::PC_to_RDR::IccPowerOn || commandType == ccid::PC_to_RDR::XfrBlock;
-    for (int i = 0; cardCommand && i < faults.timeExtensions; ++i) {
-        const auto bStatus = static_cast<std::uint8_t>(0x80 | (reply.bStatus() & 0x03));
-        replies.push_back(
-            ccid::Message{reply.bMessageType, reply.bSlot, reply.bSeq, {bStatus, 0x01, 0x00}, {}}
-                // bError: BWT multiplier 1
-                .encode());
-    }
+    for (int i = 0; cardCommand && i < faults.timeExtensions; ++i)
+        timeExtension(0x01);
+    if (answer.timeExtension) timeExtension(answer.timeExtension);
     Bytes bytes = reply.encode();
     if (faults.garbageReplies > 0) {
         --faults.garbageReplies;

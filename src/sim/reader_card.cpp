@@ -71,9 +71,10 @@ public:
 
     CardExchange apdu(ByteView command, std::uint8_t) override {
         characters_ = 0;
+        wtxMultiplier_ = 0;
         try {
             Bytes response = runSync(protocol_.transceive(command));
-            return {std::move(response), characters_};
+            return {std::move(response), characters_, wtxMultiplier_};
         } catch (const ccid::Error&) {
             throw CardFailure(); // the firmware gave up on the card: it reports ICC_MUTE
         }
@@ -96,14 +97,18 @@ private:
     Task<Bytes> exchangeBlock(ByteView block, std::uint8_t) override {
         Bytes reply = toCard(block);
         characters_ += block.size() + reply.size();
+        if (reply.size() >= 4 && reply[1] == wtxRequest) wtxMultiplier_ = reply[3];
         co_return reply;
     }
 
     const iso7816::Atr atr_;
     Faults& faults_;
     T1Card card_;
+    static constexpr std::uint8_t wtxRequest = 0xC3; // S(WTX request) PCB
+
     ccid::t1::Protocol protocol_;
     std::size_t characters_ = 0;
+    std::uint8_t wtxMultiplier_ = 0; // the card's last S(WTX request) in this APDU
 };
 
 // T=0 characters between the reader's ccid::t0::ProcedureEngine and the card-side T0Card: a
@@ -167,8 +172,9 @@ public:
     std::size_t startAtApduLevel(int) override { return 0; }
 
     CardExchange tpdu(ByteView tpdu) override {
+        timeExtension_ = 0;
         Bytes reply = transmit(tpdu);
-        return {std::move(reply), line_.takeCharacters()};
+        return {std::move(reply), line_.takeCharacters(), timeExtension_};
     }
 
     CardExchange apdu(ByteView command, std::uint8_t classGetResponse) override {
@@ -179,6 +185,7 @@ public:
             return {{0x67, 0x00}, 0}; // as the card itself answers what it cannot parse
         }
         if (apdu.extended()) return {{0x67, 0x00}, 0}; // T=0 would need ENVELOPE
+        timeExtension_ = 0;
         Bytes tpdu{apdu.cla, apdu.ins, apdu.p1, apdu.p2, 0x00};
         if (!apdu.data.empty()) {
             tpdu[4] = static_cast<std::uint8_t>(apdu.data.size());
@@ -199,7 +206,7 @@ public:
             data.insert(data.end(), reply.begin(), reply.end() - 2);
         }
         data.insert(data.end(), reply.end() - 2, reply.end());
-        return {std::move(data), line_.takeCharacters()};
+        return {std::move(data), line_.takeCharacters(), timeExtension_};
     }
 
 private:
@@ -213,6 +220,7 @@ private:
         if (faults_.cardWtxRequests > 0) {
             --faults_.cardWtxRequests;
             card_.sendNullBytes(1);
+            timeExtension_ = 1;
         }
         try {
             return ccid::t0::ProcedureEngine(line_).transmit(tpdu);
@@ -230,6 +238,7 @@ private:
     Faults& faults_;
     T0Card card_;
     T0Line line_;
+    std::uint8_t timeExtension_ = 0; // the card sent a NULL during this exchange
 };
 
 } // namespace

@@ -38,6 +38,9 @@ struct CardFailure {
 struct CardExchange {
     Bytes reply;
     std::size_t lineCharacters = 0; // both directions
+    // At APDU level and for T=0 the reader itself sees the card ask for more time (S(WTX) or a
+    // NULL byte) and tells the host with a time-extension frame: the BWT multiplier, 0 = none.
+    std::uint8_t timeExtension = 0;
 };
 
 class CardLink {

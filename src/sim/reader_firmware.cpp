@@ -12,10 +12,15 @@ namespace RDR_to_PC = ccid::RDR_to_PC;
 namespace {
 
 Outcome failed(std::uint8_t bError) {
-    return {CommandStatus::Failed, bError, 0, {}};
+    return {CommandStatus::Failed, bError, 0, {}, 0};
 }
 Outcome processed(Bytes abData = {}, std::uint8_t specific2 = 0) {
-    return {CommandStatus::Processed, 0, specific2, std::move(abData)};
+    return {CommandStatus::Processed, 0, specific2, std::move(abData), 0};
+}
+Outcome answered(const CardExchange& exchange) {
+    Outcome outcome = processed(exchange.reply);
+    outcome.timeExtension = exchange.timeExtension;
+    return outcome;
 }
 
 // bChainParameter of a DataBlock (CCID §6.2.1) and wLevelParameter of an XfrBlock (§6.1.4).
@@ -150,7 +155,7 @@ void Firmware::controlAbort(std::uint8_t slot) {
     if (slot < slots_.size()) slots_[slot].abortPending = true;
 }
 
-std::optional<ccid::Message> Firmware::receive(ByteView bulkOut) {
+std::optional<Reply> Firmware::receive(ByteView bulkOut) {
     if (bulkOut.size() < ccid::headerSize) return std::nullopt; // not even a header to answer
     syncPresence();
     const std::uint8_t type = bulkOut[0], bSlot = bulkOut[5];
@@ -179,7 +184,7 @@ std::optional<ccid::Message> Firmware::receive(ByteView bulkOut) {
     reply.specific = {static_cast<std::uint8_t>(static_cast<int>(outcome.status) << 6 | icc),
                       outcome.bError, outcome.specific2};
     reply.abData = std::move(outcome.abData);
-    return reply;
+    return Reply{std::move(reply), outcome.timeExtension};
 }
 
 // --- Power ------------------------------------------------------------------------------------
@@ -406,7 +411,9 @@ Outcome Firmware::xfrBlock(Slot& slot, const ccid::Message& command) {
     }
     if (outcome.status == CommandStatus::Processed && faults_.parityErrors > 0) {
         --faults_.parityErrors; // the card answered, the reader lost its reply on the line
-        return failed(SlotError::XFR_PARITY_ERROR);
+        Outcome parity = failed(SlotError::XFR_PARITY_ERROR);
+        parity.timeExtension = outcome.timeExtension;
+        return parity;
     }
     return outcome;
 }
@@ -422,7 +429,7 @@ Outcome Firmware::tpdu(Slot& slot, ByteView data) {
         slot.protocol == 1 ? slot.link->block(data) : slot.link->tpdu(data);
     countLine(slot, exchange.lineCharacters,
               slot.protocol == 1 ? CharacterFrame::T1 : CharacterFrame::T0);
-    return processed(exchange.reply);
+    return answered(exchange);
 }
 
 // PPS from the host (a reader without auto-PPS): the card answers; the reader's own rate
@@ -441,7 +448,7 @@ Outcome Firmware::apdu(Slot& slot, ByteView command) {
     const CardExchange exchange = slot.link->apdu(command, slot.classGetResponse);
     countLine(slot, exchange.lineCharacters,
               slot.protocol == 1 ? CharacterFrame::T1 : CharacterFrame::T0);
-    return processed(exchange.reply);
+    return answered(exchange);
 }
 
 Outcome Firmware::extendedApdu(Slot& slot, const ccid::Message& command) {
@@ -449,7 +456,7 @@ Outcome Firmware::extendedApdu(Slot& slot, const ccid::Message& command) {
     case Level::whole:
         slot.commandChaining = false;
         slot.responseRest.clear();
-        return responseChunk(slot, apdu(slot, command.abData).abData, false);
+        return responseChunk(slot, apdu(slot, command.abData));
     case Level::begins:
         slot.commandChunks = command.abData;
         slot.commandChaining = true;
@@ -463,24 +470,28 @@ Outcome Firmware::extendedApdu(Slot& slot, const ccid::Message& command) {
         if (wLevelParameter(command) == Level::continues) return processed({}, Chain::moreCommand);
         slot.commandChaining = false;
         const Bytes whole = std::exchange(slot.commandChunks, {});
-        return responseChunk(slot, apdu(slot, whole).abData, false);
+        return responseChunk(slot, apdu(slot, whole));
     }
     case Level::moreResponse:
         if (slot.responseRest.empty()) return failed(SlotError::wLevelParameterOffset);
-        return responseChunk(slot, std::exchange(slot.responseRest, {}), true);
+        return responseChunk(slot, processed(std::exchange(slot.responseRest, {})), true);
     default:
         return failed(SlotError::wLevelParameterOffset);
     }
 }
 
 // A response longer than one message leaves in pieces of dwMaxCCIDMessageLength - 10 bytes.
-Outcome Firmware::responseChunk(Slot& slot, Bytes response, bool continuation) {
+Outcome Firmware::responseChunk(Slot& slot, Outcome response, bool continuation) {
     const std::size_t room = descriptor_.dwMaxCCIDMessageLength - ccid::headerSize;
-    if (response.size() <= room)
-        return processed(std::move(response), continuation ? Chain::ends : Chain::whole);
-    slot.responseRest.assign(response.begin() + static_cast<std::ptrdiff_t>(room), response.end());
-    response.resize(room);
-    return processed(std::move(response), continuation ? Chain::continues : Chain::begins);
+    Bytes& data = response.abData;
+    if (data.size() <= room) {
+        response.specific2 = continuation ? Chain::ends : Chain::whole;
+        return response;
+    }
+    slot.responseRest.assign(data.begin() + static_cast<std::ptrdiff_t>(room), data.end());
+    data.resize(room);
+    response.specific2 = continuation ? Chain::continues : Chain::begins;
+    return response;
 }
 
 // --- Line accounting -----------------------------------------------------------------------------

@@ -45,6 +45,13 @@ struct Outcome {
     std::uint8_t bError = 0;
     std::uint8_t specific2 = 0; // bChainParameter / bClockStatus / bProtocolNum
     Bytes abData;
+    std::uint8_t timeExtension = 0; // see CardExchange
+};
+
+// A reply, and the time extension the reader sent while the card worked on it.
+struct Reply {
+    ccid::Message message;
+    std::uint8_t timeExtension = 0;
 };
 
 class Firmware {
@@ -54,7 +61,7 @@ public:
     ~Firmware();
 
     // A whole bulk-OUT transfer in; its reply out (nullopt: too short to answer).
-    std::optional<ccid::Message> receive(ByteView bulkOut);
+    std::optional<Reply> receive(ByteView bulkOut);
     // The class-specific ABORT request (wValue: bSeq << 8 | bSlot).
     void controlAbort(std::uint8_t slot);
     // Applies the cardRemoved fault and insert/remove calls: powers down slots that lost their
@@ -107,7 +114,7 @@ private:
     Outcome pps(Slot& slot, ByteView request);
     Outcome apdu(Slot& slot, ByteView command);
     Outcome extendedApdu(Slot& slot, const ccid::Message& command);
-    Outcome responseChunk(Slot& slot, Bytes response, bool continuation);
+    Outcome responseChunk(Slot& slot, Outcome response, bool continuation = false);
 
     // Card-line accounting; the rate in force goes into the statistics as it changes.
     void setRate(Slot& slot, std::uint8_t fidi);

@@ -361,8 +361,12 @@ TEST_CASE("short APDU at the Connect2Sign, with its automatic rate negotiation")
                          "00FE00"));
     CHECK(rig.xfr("00 CA 01 06 4D") ==
           header(0x80, 79, 0, 2, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
+    // The card's S(WTX request) is answered by the reader, which sends the host a time extension.
+    rig.reader.faults().cardWtxRequests = 1;
+    CHECK(rig.xfr("00 CA 01 06 4D") == header(0x80, 0, 0, 3, 0x80, 0x01, 0));
+    CHECK(rig.receive() == header(0x80, 79, 0, 3, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
     // wLevelParameter belongs to extended-APDU readers.
-    CHECK(rig.xfr("00 CA 01 06 4D", 0x0001) == header(0x80, 0, 0, 3, 0x40, 0x08, 0));
+    CHECK(rig.xfr("00 CA 01 06 4D", 0x0001) == header(0x80, 0, 0, 4, 0x40, 0x08, 0));
 }
 
 TEST_CASE("extended APDU: a command in wLevelParameter pieces") {
@@ -395,10 +399,12 @@ TEST_CASE("T=0 card at a TPDU-level reader: procedure bytes run by the reader") 
           header(0x80, 79, 0, 3, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
     CHECK(rig.xfr("00 A4 04 0C 08 F0 4B 41 4D 55 53 4D 01") ==
           header(0x80, 2, 0, 4, 0, 0, 0) + "9000");
-    // The card asks for time with a NULL procedure byte; the reader waits it out.
+    // The card asks for time with a NULL procedure byte: the reader waits it out and tells the
+    // host with a time-extension frame.
     rig.reader.faults().cardWtxRequests = 1;
     CHECK(rig.xfr("00 A4 04 0C 08 F0 4B 41 4D 55 53 4D 01") ==
-          header(0x80, 2, 0, 5, 0, 0, 0) + "9000");
+          header(0x80, 0, 0, 5, 0x80, 0x01, 0));
+    CHECK(rig.receive() == header(0x80, 2, 0, 5, 0, 0, 0) + "9000");
     // Not a TPDU: abData is the field in error.
     CHECK(rig.xfr("00 A4 04") == header(0x80, 0, 0, 6, 0x40, 0x0A, 0));
     CHECK(rig.xfr("00 A4 04 0C 05 01") == header(0x80, 0, 0, 7, 0x40, 0x0A, 0));
@@ -432,7 +438,7 @@ TEST_CASE("extended APDU: a response in bChainParameter pieces") {
     sim::Firmware firmware(descriptor, {demoCard()}, faults, statistics);
     const auto send = [&](ccid::Message message, std::uint8_t seq) {
         message.bSeq = seq;
-        return toHex(firmware.receive(message.encode())->encode());
+        return toHex(firmware.receive(message.encode())->message.encode());
     };
     REQUIRE(send(ccid::iccPowerOn(0, ccid::Voltage::Automatic), 0).size() == 2 * 33);
     const std::string answer = toHex(cardAnswer("00 CA 01 06 4D")); // 79 bytes
