@@ -249,12 +249,7 @@ void Firmware::activate(Slot& slot) {
         if (const auto fidi = bestRateFor(*slot.atr)) negotiate(slot, *fidi);
         slot.ppsAllowed = false;
     }
-    if (descriptor_.exchangeLevel() != ccid::ExchangeLevel::Tpdu) {
-        // An APDU-level reader runs the card protocol itself, starting with its IFSD.
-        countLine(slot, slot.link->startAtApduLevel(static_cast<int>(descriptor_.dwMaxIFSD)),
-                  slot.protocol == 1 ? CharacterFrame::T1 : CharacterFrame::T0);
-        slot.ppsAllowed = false;
-    }
+    slot.protocolStarted = false;
 }
 
 void Firmware::parametersFromAtr(Slot& slot) {
@@ -445,9 +440,18 @@ Outcome Firmware::pps(Slot& slot, ByteView request) {
 
 Outcome Firmware::apdu(Slot& slot, ByteView command) {
     if (slot.line.fidi() != slot.cardFidi) throw CardFailure();
+    const CharacterFrame frame = slot.protocol == 1 ? CharacterFrame::T1 : CharacterFrame::T0;
+    if (!slot.protocolStarted) {
+        // An APDU-level reader runs the card protocol itself, starting with its IFSD; this
+        // waits for the first APDU so that the host's SetParameters can still have the
+        // reader send a PPS.
+        slot.protocolStarted = true;
+        slot.ppsAllowed = false;
+        countLine(slot, slot.link->startAtApduLevel(static_cast<int>(descriptor_.dwMaxIFSD)),
+                  frame);
+    }
     const CardExchange exchange = slot.link->apdu(command, slot.classGetResponse);
-    countLine(slot, exchange.lineCharacters,
-              slot.protocol == 1 ? CharacterFrame::T1 : CharacterFrame::T0);
+    countLine(slot, exchange.lineCharacters, frame);
     return answered(exchange);
 }
 

@@ -26,6 +26,7 @@ struct Slot {
     Line line;                                 // the reader's side of the line
     std::uint8_t cardFidi = Line::defaultFidi; // the rate the card listens at
     bool ppsAllowed = false;                   // only the first exchange after the ATR may be a PPS
+    bool protocolStarted = false;              // APDU level: the reader has negotiated its IFSD
     std::optional<iso7816::Atr> atr;
     int protocol = 0;
     ccid::T0Parameters t0;

@@ -369,6 +369,20 @@ TEST_CASE("short APDU at the Connect2Sign, with its automatic rate negotiation")
     CHECK(rig.xfr("00 CA 01 06 4D", 0x0001) == header(0x80, 0, 0, 4, 0x40, 0x08, 0));
 }
 
+TEST_CASE("an APDU-level auto-PPS reader negotiates on SetParameters, before the first APDU") {
+    Rig rig(ReaderModel::ExtendedApdu);
+    rig.powerOn();
+    CHECK(rig.exchange(ccid::setParameters(0, 1, fromHex("96 10 00 45 00 FE 00"))) ==
+          header(0x82, 7, 0, 1, 0, 0, 1) + "96100045"
+                                           "00FE00");
+    CHECK(rig.reader.lineStatistics().fidi == 0x96);
+    CHECK(rig.xfr("00 CA 01 06 4D") ==
+          header(0x80, 79, 0, 2, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
+    // After the first APDU the reader has run T=1 with the card: no PPS any more.
+    CHECK(rig.exchange(ccid::setParameters(0, 1, fromHex("95 10 00 45 00 FE 00"))) ==
+          header(0x82, 0, 0, 3, 0x40, 0x0A, 0));
+}
+
 TEST_CASE("extended APDU: a command in wLevelParameter pieces") {
     Rig rig(ReaderModel::ExtendedApdu);
     rig.powerOn();
