@@ -1,0 +1,48 @@
+// The server's settings: defaults, then a JSON file (--config / KAMUSM_CONFIG), then KAMUSM_*
+// environment variables, then command-line flags, each overriding the one before.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kamusm::server {
+
+struct Config {
+    std::string bind = "127.0.0.1";
+    int port = 8080; // 0 picks a free port (printed on start)
+    std::string dataDir = "kamusm-data";
+    bool demo = false;
+    std::string staticDir;      // empty: no static files
+    std::string masterKeyFile;  // 32 hex digits; required outside demo mode
+    std::string caFile;         // the card CA's certificate (DER or PEM); demo: the demo CA
+    std::string frameAncestors; // the one origin allowed to frame the app ("https://...")
+    std::string
+        smsOutboxFile;      // the file outbox of the SMS gateway; default <data-dir>/sms-outbox.log
+    int codeLifetime = 300; // seconds a verification code stays valid
+    int smsLifetime = 180;
+    int smsResendInterval = 60;
+    int sessionLifetime = 900;
+    int maxBodyBytes = 16 * 1024;
+    int rateWindow = 600;              // seconds over which the limits below count
+    int codeAttemptsPerIp = 20;        // POST /sessions
+    int confirmAttemptsPerIp = 30;     // POST /confirm
+    int confirmAttemptsPerHolder = 10; // POST /confirm, across the holder's sessions
+    int smsPerHolder = 5;              // SMS sent
+    int threads = 8;
+    bool help = false;
+};
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// `arguments` excludes the program name; `environment` holds KAMUSM_* variables.
+Config loadConfig(const std::vector<std::string>& arguments,
+                  const std::map<std::string, std::string>& environment);
+std::map<std::string, std::string> kamusmEnvironment(char** environ);
+std::string usage();
+
+} // namespace kamusm::server

@@ -1,0 +1,67 @@
+#include "kamusm/server/holders.hpp"
+
+#include "kamusm/server/crypto.hpp"
+
+#include <ctime>
+
+namespace kamusm::server {
+
+namespace {
+
+constexpr unsigned passwordIterations = 100000;
+
+std::string asText(const Bytes& bytes) {
+    return toHex(bytes);
+}
+
+} // namespace
+
+std::optional<HolderRecord> Holders::find(const std::string& tckn) {
+    auto row =
+        db_.queryOne("SELECT tckn, name, phone, confirmation FROM holders WHERE tckn = ?", {tckn});
+    if (!row) return std::nullopt;
+    return HolderRecord{row->text(0), row->text(1), row->text(2),
+                        backend::confirmationFromString(row->text(3))};
+}
+
+void Holders::put(const HolderRecord& holder, const std::string& password) {
+    Bytes salt = randomBytes(16);
+    Bytes hash = pbkdf2(password, salt, passwordIterations);
+    db_.execute("INSERT OR REPLACE INTO holders (tckn, name, phone, confirmation, password_salt, "
+                "password_hash, password_iterations) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                {holder.tckn, holder.name, holder.phone,
+                 std::string(backend::toString(holder.confirmation)), asText(salt), asText(hash),
+                 static_cast<std::int64_t>(passwordIterations)});
+}
+
+bool Holders::checkPassword(const std::string& tckn, const std::string& password) {
+    auto row = db_.queryOne("SELECT password_salt, password_hash, password_iterations FROM holders "
+                            "WHERE tckn = ? AND password_hash IS NOT NULL",
+                            {tckn});
+    if (!row) return false;
+    Bytes hash = pbkdf2(password, fromHex(row->text(0)), static_cast<unsigned>(row->integer(2)));
+    return constantTimeEqual(hash, fromHex(row->text(1)));
+}
+
+void Holders::enrolCard(const std::string& serial, const std::string& tckn) {
+    db_.execute("INSERT OR REPLACE INTO cards (serial, tckn, enrolled_at) VALUES (?, ?, ?)",
+                {serial, tckn, static_cast<std::int64_t>(std::time(nullptr))});
+}
+
+std::optional<std::string> Holders::cardHolder(const std::string& serial) {
+    auto row = db_.queryOne("SELECT tckn FROM cards WHERE serial = ?", {serial});
+    if (!row) return std::nullopt;
+    return row->text(0);
+}
+
+std::string maskTckn(const std::string& tckn) {
+    if (tckn.size() < 5) return std::string(tckn.size(), '*');
+    return tckn.substr(0, 3) + std::string(tckn.size() - 5, '*') + tckn.substr(tckn.size() - 2);
+}
+
+std::string maskPhone(const std::string& phone) {
+    if (phone.size() < 2) return "*******";
+    return "*******" + phone.substr(phone.size() - 2);
+}
+
+} // namespace kamusm::server
