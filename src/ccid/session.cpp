@@ -21,6 +21,7 @@ inline constexpr std::uint16_t Begins = 0x0001;       // begins, more follows
 inline constexpr std::uint16_t Ends = 0x0002;         // continues and ends
 inline constexpr std::uint16_t Continues = 0x0003;    // continues, more follows
 inline constexpr std::uint16_t MoreResponse = 0x0010; // empty: send the next response part
+inline constexpr std::uint8_t MoreCommand = 0x10;     // DataBlock: send the next command part
 } // namespace Chain
 
 // The response APDU and its status bytes: SW1 SW2 at least.
@@ -191,7 +192,8 @@ protected:
 
 private:
     // The command in chunks of dwMaxCCIDMessageLength - 10; the reader acknowledges each but
-    // the last with an empty DataBlock and answers the last with (the start of) the response.
+    // the last with an empty DataBlock (bChainParameter 0x10) and answers the last with (the
+    // start of) the response.
     Task<Message> sendCommand(const Bytes& encoded) {
         const std::size_t chunk = maxPayload();
         if (encoded.size() <= chunk)
@@ -203,7 +205,9 @@ private:
                 offset == 0 ? Chain::Begins : (last ? Chain::Ends : Chain::Continues);
             Message reply =
                 co_await xfr(ByteView(encoded).subspan(offset, size), 0, level, setup_.timeout);
-            if (last) co_return reply;
+            // 0x10 asks for the next chunk; anything else is the response, early when the
+            // card refused the command before its end.
+            if (last || reply.bChainParameter() != Chain::MoreCommand) co_return reply;
         }
     }
 };

@@ -505,6 +505,11 @@ TEST_CASE("connect: extended-APDU reader - command chunks and chained response")
     CHECK(device.sent[4] == fromHex("6F 00000000 00 04 00 1000"));
     CHECK(response.data == fromHex("AA BB CC"));
     CHECK(response.sw() == 0x9000);
+
+    // A card that refuses the command early: the reader answers the first chunk with the SW.
+    device.reply(dataBlock(5, "67 00", 0x00));
+    CHECK(runSync(session->transmitRaw(command)).sw() == 0x6700);
+    CHECK(device.sent.size() == 6);
 }
 
 TEST_CASE("connect: a character-level reader is Unsupported, a missing slot BadParameter") {
