@@ -65,22 +65,29 @@ public:
 
     std::size_t startAtApduLevel(int ifsd) override {
         characters_ = 0;
-        runSync(protocol_.negotiateIfsd(std::min(ifsd, 254)));
+        run(protocol_.negotiateIfsd(std::clamp(ifsd, 1, 254)));
         return characters_;
     }
 
     CardExchange apdu(ByteView command, std::uint8_t) override {
         characters_ = 0;
         wtxMultiplier_ = 0;
-        try {
-            Bytes response = runSync(protocol_.transceive(command));
-            return {std::move(response), characters_, wtxMultiplier_};
-        } catch (const ccid::Error&) {
-            throw CardFailure(); // the firmware gave up on the card: it reports ICC_MUTE
-        }
+        Bytes response = run(protocol_.transceive(command));
+        return {std::move(response), characters_, wtxMultiplier_};
     }
 
 private:
+    static constexpr std::uint8_t wtxRequest = 0xC3; // S(WTX request) PCB
+
+    // The firmware's own T=1 run; when it gives up on the card, the reader reports ICC_MUTE.
+    template <typename T> static T run(Task<T> task) {
+        try {
+            return runSync(std::move(task));
+        } catch (const ccid::Error&) {
+            throw CardFailure();
+        }
+    }
+
     // The faults that act on the card's blocks are handed to T1Card one block at a time.
     Bytes toCard(ByteView block) {
         if (faults_.cardWtxRequests > 0) {
@@ -104,8 +111,6 @@ private:
     const iso7816::Atr atr_;
     Faults& faults_;
     T1Card card_;
-    static constexpr std::uint8_t wtxRequest = 0xC3; // S(WTX request) PCB
-
     ccid::t1::Protocol protocol_;
     std::size_t characters_ = 0;
     std::uint8_t wtxMultiplier_ = 0; // the card's last S(WTX request) in this APDU

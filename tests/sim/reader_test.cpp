@@ -589,6 +589,18 @@ TEST_CASE("fault: corrupt T=1 block from the card") {
     CHECK(rig.xfr(ifsRequest) == header(0x80, 5, 0, 2, 0, 0, 0) + ifsResponse);
 }
 
+TEST_CASE("fault: corrupt T=1 blocks at an APDU-level reader") {
+    // The reader's own T=1 recovers from one bad block...
+    Rig rig(ReaderModel::Connect2Sign);
+    rig.powerOn();
+    rig.reader.faults().corruptT1Blocks = 1;
+    CHECK(rig.xfr("00 CA 01 06 4D") ==
+          header(0x80, 79, 0, 1, 0, 0, 0) + toHex(cardAnswer("00 CA 01 06 4D")));
+    // ...and gives up on a card that only sends bad blocks.
+    rig.reader.faults().corruptT1Blocks = 1000;
+    CHECK(rig.xfr("00 CA 01 06 4D") == header(0x80, 0, 0, 2, 0x40, 0xFE, 0));
+}
+
 TEST_CASE("fault: card WTX request") {
     Rig rig;
     rig.powerOn();
