@@ -676,3 +676,20 @@ TEST_CASE("connect: a card in specific mode (TA2) gets no PPS and must fit the r
     slow.reply(dataBlock(0, specificAtr));
     CHECK(ccidError([&] { runSync(reader->connect(0)); }) == ErrorCode::ProtocolNotSupported);
 }
+
+TEST_CASE("T=1 at TPDU level: a card's WTX request goes to the reader as bBWI and our wait grows") {
+    FakeDevice device;
+    const auto reader = openReader(device, "acr39u");
+    device.reply(dataBlock(0, akisAtr));
+    device.reply(parametersReply(1, 1, "96 10 00 45 00 FE 00"));
+    scriptIfsd(device, 2);
+    const auto session = runSync(reader->connect(0));
+
+    device.reply(dataBlock(3, "00 C3 01 02 C0")); // S(WTX request), multiplier 2
+    device.reply(dataBlock(4, toHex(t1::frame(0, 0x00, fromHex("90 00"), t1::Edc::Lrc))));
+    const auto response =
+        runSync(session->transmitRaw(iso7816::CommandApdu::decode(fromHex("00 CA 01 06 4D"))));
+    CHECK(response.sw() == 0x9000);
+    CHECK(device.sent[4] == fromHex("6F 05000000 00 04 02 0000 00 E3 01 02 E0"));
+    CHECK(device.inTimeouts.back() == 2 * 2239);
+}
