@@ -335,6 +335,10 @@ TEST_CASE("connect: an ATR that does not parse is BadAtr") {
     const auto reader = openReader(device, "acr39u");
     device.reply(dataBlock(0, "3B 9F 96")); // truncated
     CHECK(ccidError([&] { runSync(reader->connect(0)); }) == ErrorCode::BadAtr);
+    Bytes wrongTck = fromHex(akisAtr);
+    wrongTck.back() ^= 0x01;
+    device.reply(dataBlock(1, toHex(wrongTck)));
+    CHECK(ccidError([&] { runSync(reader->connect(0)); }) == ErrorCode::BadAtr);
 }
 
 TEST_CASE("connect: a TPDU reader without automatic PPS gets the PPS from the host") {
