@@ -7,6 +7,7 @@
 #include "kamusm/usb/device.hpp"
 
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -14,9 +15,9 @@ namespace kamusm::sim {
 
 enum class ReaderModel {
     Acr39u,       // ACS ACR39U ICC Reader: TPDU, auto PPS, IFSD 247
-    Connect2Sign, // ArkSigner Connect2Sign: short APDU
-    ExtendedApdu, // an extended-APDU reader
-    TwoSlot,      // a reader with two slots
+    Connect2Sign, // ArkSigner Connect2Sign: short APDU, negotiates the rate at power-on
+    ExtendedApdu, // Alcor Link AK9563: extended APDU, auto PPS
+    TwoSlot,      // SCM SCR331-DI: two slots, TPDU, auto PPS, vendor-class (0xFF) interface
 };
 
 struct ReaderModelInfo {
@@ -39,7 +40,9 @@ struct Faults {
     int timeExtensions = 0;    // persistent: each IccPowerOn/XfrBlock reply is preceded by
                                // this many bStatus 0x80 frames (bError 1, the multiplier)
     int cardWtxRequests = 0;   // next n T=1 commands: the card asks S(WTX request) first;
-                               // next n T=0 TPDUs: the card sends a NULL (60) first
+                               // next n T=0 TPDUs: the card sends a NULL (60) first. Where
+                               // the reader itself sees it (APDU level, T=0) it sends the
+                               // host a time extension (bError 1) before the reply
     int truncatedReplies = 0;  // next n replies are cut to half their length
     int garbageReplies = 0;    // next n replies are random bytes of the same length
     bool stall = false;        // halts both bulk endpoints until each gets clearHalt
