@@ -291,7 +291,8 @@ Task<void> VirtualReader::controlTransferOut(usb::ControlSetup setup, ByteView, 
     if (!abort)
         fail(usb::ErrorCode::Stall,
              "control request " + std::to_string(setup.bRequest) + " is not supported");
-    state_->firmware.controlAbort(static_cast<std::uint8_t>(setup.wValue)); // bSlot; bSeq above
+    // wValue: bSeq << 8 | bSlot; the slot waits for the PC_to_RDR_Abort that follows.
+    state_->firmware.controlAbort(static_cast<std::uint8_t>(setup.wValue));
     co_return;
 }
 
