@@ -100,13 +100,13 @@ std::optional<int> headerInt(const HttpResponse& response, const char* name) {
 
 } // namespace
 
-std::string_view toString(Operation operation) {
+std::string_view wireName(Operation operation) {
     return nameOf(operationNames, operation);
 }
-std::string_view toString(Confirmation confirmation) {
+std::string_view wireName(Confirmation confirmation) {
     return nameOf(confirmationNames, confirmation);
 }
-std::string_view toString(Outcome outcome) {
+std::string_view wireName(Outcome outcome) {
     return nameOf(outcomeNames, outcome);
 }
 Operation operationFromString(std::string_view text) {
@@ -185,7 +185,7 @@ Task<Bytes> BackendClient::authorize(std::string session, std::string serial, By
 }
 
 Task<void> BackendClient::reportOutcome(std::string session, Outcome outcome, std::string detail) {
-    json body = {{"result", toString(outcome)}};
+    json body = {{"result", wireName(outcome)}};
     if (!detail.empty()) body["detail"] = detail;
     co_await call(http_, "POST", sessionPath(session, "outcome"), body);
 }
@@ -193,8 +193,8 @@ Task<void> BackendClient::reportOutcome(std::string session, Outcome outcome, st
 Task<VerificationCode>
 BackendClient::demoVerificationCode(std::string tckn, Operation operation,
                                     std::optional<Confirmation> confirmation) {
-    json request = {{"tckn", tckn}, {"operation", toString(operation)}};
-    if (confirmation) request["confirmation"] = toString(*confirmation);
+    json request = {{"tckn", tckn}, {"operation", wireName(operation)}};
+    if (confirmation) request["confirmation"] = wireName(*confirmation);
     json body = co_await call(http_, "POST", "/demo/verification-codes", request);
     co_return VerificationCode{field<std::string>(body, "code"), field<int>(body, "expires_in")};
 }

@@ -79,6 +79,7 @@ struct App::Impl {
     Config config;
     Database db;
     OutboxGateway sms;
+    Bytes masterKey;
     std::unique_ptr<CertificateAuthority> demoCa; // before caCertificate, which fills it
     Bytes caCertificate;
     Sessions sessions;
@@ -87,8 +88,9 @@ struct App::Impl {
 
     explicit Impl(Config c)
         : config((checkConfig(c), std::move(c))), db(prepareDataDir(config.dataDir)),
-          sms(db, config.smsOutboxFile), caCertificate(caFor(config, db, demoCa)),
-          sessions(config, db, sms, readMasterKey(config), caCertificate) {
+          sms(db, config.smsOutboxFile), masterKey(readMasterKey(config)),
+          caCertificate(caFor(config, db, demoCa)),
+          sessions(config, db, sms, masterKey, caCertificate) {
         if (config.demo) {
             demo = std::make_unique<Demo>(sessions, sms, *demoCa, config.codeLifetime);
             demo->seed();

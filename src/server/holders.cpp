@@ -30,7 +30,7 @@ void Holders::put(const HolderRecord& holder, const std::string& password) {
     db_.execute("INSERT OR REPLACE INTO holders (tckn, name, phone, confirmation, password_salt, "
                 "password_hash, password_iterations) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 {holder.tckn, holder.name, holder.phone,
-                 std::string(backend::toString(holder.confirmation)), asText(salt), asText(hash),
+                 std::string(backend::wireName(holder.confirmation)), asText(salt), asText(hash),
                  static_cast<std::int64_t>(passwordIterations)});
 }
 

@@ -16,9 +16,9 @@ const Field serialField{"serial", Kind::Digits, 12};
 
 json sessionJson(const backend::Session& session) {
     return {{"session", session.id},
-            {"operation", backend::toString(session.operation)},
+            {"operation", backend::wireName(session.operation)},
             {"holder", {{"name", session.holder.name}, {"tckn_masked", session.holder.tcknMasked}}},
-            {"confirmation", backend::toString(session.confirmation)},
+            {"confirmation", backend::wireName(session.confirmation)},
             {"expires_in", session.expiresIn}};
 }
 

@@ -109,9 +109,9 @@ std::string Sessions::issueCode(const std::string& tckn, backend::Operation oper
     std::string code = randomDigits(15);
     db_.execute("INSERT INTO verification_codes (code_hash, tckn, operation, confirmation, "
                 "expires_at) VALUES (?, ?, ?, ?, ?)",
-                {codeHash(code), tckn, std::string(backend::toString(operation)),
-                 std::string(backend::toString(confirmation)), now() + config_.codeLifetime});
-    audit_.append({"code_issued", {}, tckn, {}, {{"operation", backend::toString(operation)}}});
+                {codeHash(code), tckn, std::string(backend::wireName(operation)),
+                 std::string(backend::wireName(confirmation)), now() + config_.codeLifetime});
+    audit_.append({"code_issued", {}, tckn, {}, {{"operation", backend::wireName(operation)}}});
     return code;
 }
 
@@ -242,14 +242,14 @@ void Sessions::confirm(const std::string& id, backend::Confirmation kind, const 
                        id,
                        state.tckn,
                        ip,
-                       {{"kind", backend::toString(kind)}, {"tries_left", triesLeft}}});
+                       {{"kind", backend::wireName(kind)}, {"tries_left", triesLeft}}});
         if (triesLeft == 0) audit_.append({"session_locked", id, state.tckn, ip, {}});
         bool sms = kind == backend::Confirmation::Sms;
         throw ApiError(sms ? Problem::WrongSmsCode : Problem::WrongPassword,
                        sms ? "wrong SMS code" : "wrong password", triesLeft);
     }
     db_.execute("UPDATE sessions SET confirmed = 1, sms_code = NULL WHERE id = ?", {id});
-    audit_.append({"confirmed", id, state.tckn, ip, {{"kind", backend::toString(kind)}}});
+    audit_.append({"confirmed", id, state.tckn, ip, {{"kind", backend::wireName(kind)}}});
 }
 
 Bytes Sessions::authorize(const std::string& id, const std::string& serial, const Bytes& challenge,
@@ -275,7 +275,7 @@ Bytes Sessions::authorize(const std::string& id, const std::string& serial, cons
                    id,
                    state.tckn,
                    ip,
-                   {{"serial", serial}, {"operation", backend::toString(state.operation)}}});
+                   {{"serial", serial}, {"operation", backend::wireName(state.operation)}}});
     return cryptogram;
 }
 
@@ -286,7 +286,7 @@ void Sessions::reportOutcome(const std::string& id, backend::Outcome outcome,
     State state = load(id, true);
     if (state.outcomeReported)
         throw ApiError(Problem::OutcomeReported, "this session's outcome is already recorded");
-    std::string result(backend::toString(outcome));
+    std::string result(backend::wireName(outcome));
     db_.execute("UPDATE sessions SET outcome = ? WHERE id = ?", {result, id});
     audit_.append({"outcome",
                    id,
@@ -294,7 +294,7 @@ void Sessions::reportOutcome(const std::string& id, backend::Outcome outcome,
                    ip,
                    {{"result", result},
                     {"detail", detail},
-                    {"operation", backend::toString(state.operation)},
+                    {"operation", backend::wireName(state.operation)},
                     {"serial", state.cardSerial.value_or("")},
                     {"authorized", state.authorized}}});
 }

@@ -16,9 +16,10 @@ enum class Operation { Create, Change, Unblock };
 enum class Confirmation { Sms, Password };
 enum class Outcome { Success, WrongState, CardRemoved, CardError, Cancelled };
 
-std::string_view toString(Operation operation);
-std::string_view toString(Confirmation confirmation);
-std::string_view toString(Outcome outcome);
+// The API's spelling ("unblock", "sms", "card_removed" …).
+std::string_view wireName(Operation operation);
+std::string_view wireName(Confirmation confirmation);
+std::string_view wireName(Outcome outcome);
 // Throw std::invalid_argument for any other text.
 Operation operationFromString(std::string_view text);
 Confirmation confirmationFromString(std::string_view text);

@@ -1,0 +1,57 @@
+// Shared steps of the server tests: the demo server, demo cards, sessions, the audit log.
+#pragma once
+
+#include "server_process.hpp"
+
+#include "kamusm/server/database.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace kamusm::test {
+
+inline constexpr const char* demoTckn = "10000000146";
+
+// One demo server for the suite's ordinary flows (started on first use).
+struct DemoServer {
+    TempDir dir;
+    // The suite's many sessions all belong to the one demo holder: lift the per-holder limits.
+    ServerProcess process{{"--demo", "--data-dir", (dir.path() / "data").string(),
+                           "--sms-per-holder", "1000", "--confirm-attempts-per-holder", "1000"}};
+    std::filesystem::path database() const { return dir.path() / "data" / "kamusm.db"; }
+};
+DemoServer& demoServer();
+
+// A serial no other test uses.
+std::string freshSerial();
+
+struct Card {
+    std::string serial;
+    backend::DemoCard keys;
+};
+Card enrolCard(backend::BackendClient& client);
+
+backend::Session openSession(backend::BackendClient& client, backend::Operation operation,
+                             std::optional<backend::Confirmation> confirmation = {});
+
+// The code of the newest SMS in the demo outbox.
+std::string lastSmsCode(backend::BackendClient& client);
+
+// Events of `session` in the audit log, oldest first.
+std::vector<std::string> auditEvents(const std::filesystem::path& database,
+                                     const std::string& session);
+
+// Runs `task` and returns the backend::Error it throws (fails the test when it does not).
+template <typename T> backend::Error failure(Task<T> task) {
+    try {
+        runSync(std::move(task));
+    } catch (const backend::Error& error) {
+        return error;
+    }
+    FAIL("the call succeeded");
+    throw std::logic_error("unreachable");
+}
+
+} // namespace kamusm::test

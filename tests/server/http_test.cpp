@@ -1,0 +1,268 @@
+// HTTP-level behaviour of a real server process: strict bodies, problem documents, limits,
+// configuration, production mode, restarts and static files.
+#include "helpers.hpp"
+
+#include "kamusm/server/crypto.hpp"
+#include "kamusm/server/demo.hpp"
+#include "kamusm/server/pki.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <thread>
+
+using namespace kamusm;
+using namespace kamusm::test;
+using backend::Operation;
+using backend::Problem;
+using nlohmann::json;
+
+namespace {
+
+httplib::Result postJson(ServerProcess& server, const std::string& path, const std::string& body) {
+    httplib::Client client(server.url());
+    return client.Post(path.c_str(), body, "application/json");
+}
+
+void checkProblem(const httplib::Result& result, int status, Problem problem) {
+    REQUIRE(result);
+    CHECK(result->status == status);
+    CHECK(result->get_header_value("Content-Type") == "application/problem+json");
+    json body = json::parse(result->body);
+    CHECK(body["type"] == backend::problemType(problem));
+    CHECK(body["status"] == status);
+    CHECK(body["detail"].is_string());
+}
+
+void writeFile(const std::filesystem::path& path, const std::string& content) {
+    std::ofstream(path, std::ios::binary) << content;
+}
+
+// A production configuration: its own master key and CA certificate.
+std::vector<std::string> productionArguments(const TempDir& dir, const std::string& keyHex) {
+    writeFile(dir.path() / "master.key", keyHex + "\n");
+    server::CertificateAuthority ca = server::CertificateAuthority::generate("CN=Prod CA,C=TR");
+    writeFile(dir.path() / "ca.der", std::string(ca.certificate().begin(), ca.certificate().end()));
+    return {"--data-dir",        (dir.path() / "data").string(),
+            "--master-key-file", (dir.path() / "master.key").string(),
+            "--ca-file",         (dir.path() / "ca.der").string()};
+}
+
+} // namespace
+
+TEST_CASE("request bodies are validated strictly") {
+    ServerProcess& server = demoServer().process;
+    checkProblem(postJson(server, "/api/v1/sessions", "{\"code\": "), 400, Problem::InvalidRequest);
+    checkProblem(postJson(server, "/api/v1/sessions", "[1]"), 400, Problem::InvalidRequest);
+    checkProblem(postJson(server, "/api/v1/sessions", "{\"code\": 123456789012345}"), 400,
+                 Problem::InvalidRequest);
+    checkProblem(postJson(server, "/api/v1/sessions", "{\"code\": \"12345\"}"), 400,
+                 Problem::InvalidRequest);
+    checkProblem(
+        postJson(server, "/api/v1/sessions", "{\"code\": \"123456789012345\", \"extra\": 1}"), 400,
+        Problem::InvalidRequest);
+    checkProblem(postJson(server, "/api/v1/sessions", "{}"), 400, Problem::InvalidRequest);
+
+    httplib::Result pin = postJson(server, "/api/v1/sessions",
+                                   "{\"code\": \"123456789012345\", \"new_pin\": \"123456\"}");
+    checkProblem(pin, 400, Problem::InvalidRequest);
+    CHECK(json::parse(pin->body)["detail"].get<std::string>().find("PIN") != std::string::npos);
+    checkProblem(postJson(server, "/api/v1/sessions", "{\"PUK\": \"12345678\"}"), 400,
+                 Problem::InvalidRequest);
+
+    httplib::Client client(server.url());
+    checkProblem(client.Post("/api/v1/sessions", "code=1", "application/x-www-form-urlencoded"),
+                 400, Problem::InvalidRequest);
+}
+
+TEST_CASE("too large a body is refused with 413") {
+    ServerProcess& server = demoServer().process;
+    std::string body = "{\"code\": \"" + std::string(20000, '1') + "\"}";
+    checkProblem(postJson(server, "/api/v1/sessions", body), 413, Problem::PayloadTooLarge);
+}
+
+TEST_CASE("unknown routes answer a problem document") {
+    httplib::Client client(demoServer().process.url());
+    checkProblem(client.Get("/api/v1/nothing"), 404, Problem::NotFound);
+}
+
+TEST_CASE("API answers carry the security headers") {
+    httplib::Client client(demoServer().process.url());
+    httplib::Result result = client.Get("/api/v1/health");
+    REQUIRE(result);
+    CHECK(result->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK(result->get_header_value("X-Frame-Options") == "DENY");
+    CHECK(result->get_header_value("Cache-Control") == "no-store");
+    CHECK(result->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'") !=
+          std::string::npos);
+}
+
+TEST_CASE("an expired verification code is refused") {
+    TempDir dir;
+    // The lifetime comes from the environment here, to cover KAMUSM_* settings.
+    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string()},
+                         {{"KAMUSM_CODE_LIFETIME", "1"}});
+    backend::VerificationCode code =
+        runSync(server.client().demoVerificationCode(demoTckn, Operation::Unblock));
+    CHECK(code.expiresIn == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    backend::Error error = failure(server.client().startSession(code.code));
+    CHECK(error.problem() == Problem::CodeExpired);
+    CHECK(error.status() == 410);
+}
+
+TEST_CASE("code attempts per IP are limited with 429 and Retry-After") {
+    TempDir dir;
+    writeFile(dir.path() / "config.json", R"({"code_attempts_per_ip": 3, "rate_window": 120})");
+    ServerProcess server({"--demo", "--config", (dir.path() / "config.json").string(), "--data-dir",
+                          (dir.path() / "data").string()});
+    for (int i = 0; i < 3; ++i)
+        CHECK(failure(server.client().startSession("000000000000000")).problem() ==
+              Problem::CodeUnknown);
+    httplib::Result limited =
+        postJson(server, "/api/v1/sessions", "{\"code\":\"000000000000000\"}");
+    checkProblem(limited, 429, Problem::RateLimited);
+    int retryAfter = std::stoi(limited->get_header_value("Retry-After"));
+    CHECK(retryAfter > 0);
+    CHECK(retryAfter <= 120);
+    backend::Error error = failure(server.client().startSession("000000000000000"));
+    CHECK(error.problem() == Problem::RateLimited);
+    CHECK(error.retryAfter() > 0);
+}
+
+TEST_CASE("confirmations per holder are limited across sessions") {
+    TempDir dir;
+    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(),
+                          "--confirm-attempts-per-holder", "2"});
+    Card card = enrolCard(server.client());
+    for (int i = 0; i < 2; ++i) {
+        backend::Session session =
+            openSession(server.client(), Operation::Unblock, backend::Confirmation::Password);
+        runSync(server.client().checkCard(session.id, card.serial, card.keys.certificate));
+        CHECK(failure(server.client().confirmPassword(session.id, "wrong")).problem() ==
+              Problem::WrongPassword);
+    }
+    backend::Session session =
+        openSession(server.client(), Operation::Unblock, backend::Confirmation::Password);
+    runSync(server.client().checkCard(session.id, card.serial, card.keys.certificate));
+    backend::Error limited = failure(server.client().confirmPassword(session.id, "demo-parola"));
+    CHECK(limited.problem() == Problem::RateLimited);
+    CHECK(limited.status() == 429);
+}
+
+TEST_CASE("a session survives a server restart") {
+    TempDir dir;
+    std::vector<std::string> arguments{"--demo", "--data-dir", (dir.path() / "data").string()};
+    std::string sessionId, serial, smsCode;
+    {
+        ServerProcess first(arguments);
+        Card card = enrolCard(first.client());
+        serial = card.serial;
+        backend::Session session = openSession(first.client(), Operation::Unblock);
+        sessionId = session.id;
+        runSync(first.client().checkCard(session.id, serial, card.keys.certificate));
+        runSync(first.client().sendSms(session.id));
+        smsCode = lastSmsCode(first.client());
+        CHECK(first.stop() == 0); // SIGTERM is a graceful shutdown
+        CHECK(first.stderrText().find("\"event\":\"stopped\"") != std::string::npos);
+    }
+    ServerProcess second(arguments);
+    runSync(second.client().confirmSms(sessionId, smsCode));
+    Bytes challenge = server::randomBytes(16);
+    CHECK(runSync(second.client().authorize(sessionId, serial, challenge)) ==
+          server::unblockCryptogram(server::demoMasterKey(), serial, challenge));
+}
+
+TEST_CASE("structured logs never carry codes or passwords") {
+    TempDir dir;
+    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string()});
+    Card card = enrolCard(server.client());
+    backend::VerificationCode code =
+        runSync(server.client().demoVerificationCode(demoTckn, Operation::Unblock));
+    backend::Session session = runSync(server.client().startSession(code.code));
+    runSync(server.client().checkCard(session.id, card.serial, card.keys.certificate));
+    runSync(server.client().sendSms(session.id));
+    std::string sms = lastSmsCode(server.client());
+    runSync(server.client().confirmSms(session.id, sms));
+    std::string logs = server.stderrText();
+    CHECK(logs.find(code.code) == std::string::npos);
+    CHECK(logs.find(sms) == std::string::npos);
+    CHECK(logs.find("demo-parola") == std::string::npos);
+    std::istringstream lines(logs);
+    for (std::string line; std::getline(lines, line);)
+        CHECK(json::parse(line, nullptr, false).is_object());
+}
+
+TEST_CASE("a production start has no demo routes") {
+    TempDir dir;
+    ServerProcess server(productionArguments(dir, "2B7E151628AED2A6ABF7158809CF4F3C"));
+    CHECK_FALSE(runSync(server.client().health()).demo);
+    CHECK(failure(server.client().demoOutbox()).status() == 404);
+    CHECK(failure(server.client().demoVerificationCode(demoTckn, Operation::Unblock)).status() ==
+          404);
+    CHECK(failure(server.client().demoEnrolCard(demoTckn, "123456789012")).status() == 404);
+    CHECK(failure(server.client().startSession("123456789012345")).problem() ==
+          Problem::CodeUnknown);
+}
+
+TEST_CASE("a production start refuses the demo master key and missing keys") {
+    TempDir dir;
+    std::string output;
+    CHECK(runServer(productionArguments(dir, "000102030405060708090A0B0C0D0E0F"), output) == 2);
+    CHECK(output.find("demo master key") != std::string::npos);
+    CHECK(runServer({"--data-dir", (dir.path() / "data").string()}, output) == 2);
+    CHECK(output.find("master-key-file") != std::string::npos);
+    CHECK(runServer({"--no-such-flag"}, output) == 2);
+    CHECK(runServer({"--port", "70000"}, output) == 2);
+    CHECK(runServer({"--help"}, output) == 0);
+    CHECK(output.find("--frame-ancestors") != std::string::npos);
+}
+
+TEST_CASE("static files: MIME types, compression, CSP and framing") {
+    TempDir dir;
+    std::filesystem::path web = dir.path() / "web";
+    std::filesystem::create_directories(web);
+    writeFile(web / "index.html", "<!doctype html><title>PIN</title>");
+    std::string script;
+    for (int i = 0; i < 400; ++i)
+        script += "console.log('kamusm pin app line');\n";
+    writeFile(web / "app.js", script);
+    writeFile(web / "app.wasm", std::string("\0asm\x01\0\0\0", 8) + std::string(4000, '\0'));
+    REQUIRE(std::system(("gzip -k -9 " + (web / "app.wasm").string()).c_str()) == 0);
+    writeFile(dir.path() / "secret.txt", "outside");
+    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(), "--static-dir",
+                          web.string(), "--frame-ancestors", "https://kamusm.example"});
+    httplib::Client client(server.url());
+
+    httplib::Result index = client.Get("/");
+    REQUIRE(index);
+    CHECK(index->status == 200);
+    CHECK(index->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    std::string csp = index->get_header_value("Content-Security-Policy");
+    CHECK(csp.find("script-src 'self' 'wasm-unsafe-eval'") != std::string::npos);
+    CHECK(csp.find("frame-ancestors https://kamusm.example") != std::string::npos);
+    CHECK_FALSE(index->has_header("X-Frame-Options"));
+    CHECK(index->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK(index->get_header_value("Referrer-Policy") == "no-referrer");
+
+    httplib::Result wasm = client.Get("/app.wasm");
+    REQUIRE(wasm);
+    CHECK(wasm->get_header_value("Content-Type") == "application/wasm");
+    CHECK(wasm->body.size() == 4008);
+    httplib::Result packed = client.Get("/app.wasm", {{"Accept-Encoding", "gzip"}});
+    REQUIRE(packed);
+    CHECK(packed->get_header_value("Content-Encoding") == "gzip");
+    CHECK(packed->body.size() == 4008); // the client inflated it
+
+    httplib::Result js = client.Get("/app.js", {{"Accept-Encoding", "gzip"}});
+    REQUIRE(js);
+    CHECK(js->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+    CHECK(js->get_header_value("Content-Encoding") == "gzip");
+    CHECK(js->body == script);
+
+    checkProblem(client.Get("/../secret.txt"), 404, Problem::NotFound);
+    checkProblem(client.Get("/%2e%2e/secret.txt"), 404, Problem::NotFound);
+    checkProblem(client.Get("/missing.js"), 404, Problem::NotFound);
+    CHECK(runSync(server.client().health()).status == "ok");
+}
