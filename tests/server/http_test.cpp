@@ -2,6 +2,7 @@
 // configuration, production mode, restarts and static files.
 #include "helpers.hpp"
 
+#include "kamusm/server/api_error.hpp"
 #include "kamusm/server/crypto.hpp"
 #include "kamusm/server/demo.hpp"
 #include "kamusm/server/pki.hpp"
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 using namespace kamusm;
@@ -265,4 +267,34 @@ TEST_CASE("static files: MIME types, compression, CSP and framing") {
     checkProblem(client.Get("/%2e%2e/secret.txt"), 404, Problem::NotFound);
     checkProblem(client.Get("/missing.js"), 404, Problem::NotFound);
     CHECK(runSync(server.client().health()).status == "ok");
+}
+
+TEST_CASE("the OpenAPI document lists every route and problem type") {
+    std::ifstream file(KAMUSM_SOURCE_DIR "/src/server/openapi.yaml");
+    std::stringstream text;
+    text << file.rdbuf();
+    std::string openapi = text.str();
+    for (const char* path :
+         {"/api/v1/health:", "/api/v1/sessions:", "/api/v1/sessions/{id}/card:",
+          "/api/v1/sessions/{id}/sms:", "/api/v1/sessions/{id}/confirm:",
+          "/api/v1/sessions/{id}/authorization:", "/api/v1/sessions/{id}/outcome:",
+          "/demo/verification-codes:", "/demo/outbox:", "/demo/cards:"})
+        CHECK_MESSAGE(openapi.find(path) != std::string::npos, path);
+    for (int p = static_cast<int>(Problem::InvalidRequest);
+         p <= static_cast<int>(Problem::OutcomeReported); ++p) {
+        Problem problem = static_cast<Problem>(p);
+        std::string entry = std::string(backend::problemSlug(problem)) + " " +
+                            std::to_string(server::problemStatus(problem));
+        CHECK_MESSAGE(openapi.find(entry) != std::string::npos, entry);
+    }
+}
+
+TEST_CASE("the example configuration file is accepted") {
+    TempDir dir;
+    std::string output;
+    // Its paths do not exist here, so the start fails after the file parsed: on the master key.
+    CHECK(runServer({"--config", KAMUSM_SOURCE_DIR "/assets/server/kamusm-server.example.json",
+                     "--data-dir", (dir.path() / "data").string(), "--static-dir", ""},
+                    output) == 2);
+    CHECK(output.find("master key file") != std::string::npos);
 }
