@@ -29,7 +29,9 @@ double Line::etuSeconds() const {
 }
 
 double Line::seconds(std::size_t count, CharacterFrame frame) const {
-    const int etuPerCharacter = frame == CharacterFrame::T0 ? 12 : 11;
+    // 12 etu plus the extra guard time; only T=1 with N = 255 goes down to 11 (7816-3 §8.3, §11.2).
+    const int etuPerCharacter =
+        frame == CharacterFrame::T1 && extraGuardTime_ == 255 ? 11 : 12 + extraGuardTime_ % 255;
     return static_cast<double>(count) * etuPerCharacter * etuSeconds();
 }
 

@@ -236,6 +236,7 @@ void Firmware::activate(Slot& slot) {
     const Bytes atrBytes = slot.card->atr();
     slot.atr = iso7816::parseAtr(atrBytes);
     slot.powered = true;
+    slot.line.setExtraGuardTime(slot.atr->extraGuardTime());
     setRate(slot, Line::defaultFidi);
     slot.cardFidi = Line::defaultFidi;
     slot.commandChunks.clear();

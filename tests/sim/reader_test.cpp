@@ -293,10 +293,10 @@ TEST_CASE("parameters after power-on, SetParameters with auto PPS at the ACR39U"
     CHECK(line.fidi == 0x96);
     CHECK(line.cardBytes == 8);
     CHECK(line.wireSeconds == doctest::Approx(8 * 12 * 372 / 4.8e6).epsilon(1e-9));
-    // The T=1 exchange now runs at Fi 512 / Di 32.
+    // The T=1 exchange now runs at Fi 512 / Di 32, 12 etu a character (the ATR has no TC1).
     rig.reader.resetStatistics();
     CHECK(rig.xfr(ifsRequest) == header(0x80, 5, 0, 3, 0, 0, 0) + ifsResponse);
-    CHECK(line.wireSeconds == doctest::Approx(10 * 11 * 512 / 32 / 4.8e6).epsilon(1e-9));
+    CHECK(line.wireSeconds == doctest::Approx(10 * 12 * 512 / 32 / 4.8e6).epsilon(1e-9));
 }
 
 TEST_CASE("SetParameters refusals") {

@@ -1,6 +1,6 @@
 // The wire-time model of the card line (ISO/IEC 7816-3 §7.1, §10.2): one elementary time unit is
-// etu = Fi / (Di · f); a character takes 10 etu plus its guard time, 12 etu in all at T=0 and in
-// the ATR, 11 etu at T=1. The simulator never sleeps: it only adds the time up.
+// etu = Fi / (Di · f); a character takes 12 etu plus the extra guard time of TC1 (11 etu at T=1
+// when TC1 is 255). The simulator never sleeps: it only adds the time up.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +21,8 @@ public:
     // RFU Fi or Di (callers validate first).
     void setFidi(std::uint8_t fidi);
     std::uint8_t fidi() const { return fidi_; }
+    // TC1 of the card's ATR: N extra etu after each character; at T=1, 255 means 11 etu in all.
+    void setExtraGuardTime(int n) { extraGuardTime_ = n; }
     double clockHz() const { return clockHz_; }
 
     double etuSeconds() const;
@@ -30,6 +32,7 @@ public:
 private:
     double clockHz_;
     std::uint8_t fidi_ = defaultFidi;
+    int extraGuardTime_ = 0;
 };
 
 // Fi and Di of a TA1-style byte (ISO/IEC 7816-3 tables 7 and 8); 0 for RFU.
