@@ -1,32 +1,17 @@
 // pinctl atr, run as a process: the JSON contract of interfaces.md and the exit codes.
+#include "cli/run_pinctl.hpp"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
-struct Run {
-    std::string out;
-    int exitCode = -1;
-};
+using kamusm::testing::Run;
 
-Run runPinctl(const std::string& arguments) {
-    const std::string command = std::string(KAMUSM_PINCTL) + " atr " + arguments + " 2>/dev/null";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    Run run;
-    std::array<char, 4096> buffer{};
-    for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;)
-        run.out.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
+Run runPinctl(const std::string& arguments) { return kamusm::testing::pinctl("atr " + arguments); }
 
 nlohmann::json runJson(const std::string& hex, int expectedExit) {
     const Run run = runPinctl("'" + hex + "' --json");

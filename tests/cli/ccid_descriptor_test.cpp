@@ -1,34 +1,16 @@
 // pinctl ccid-descriptor, run as a process: the keys and exit codes of interfaces.md.
+#include "cli/run_pinctl.hpp"
 #include "reader_descriptors.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    std::string out;
-};
-
-// Runs pinctl with `arguments` (already shell-quoted), capturing stdout only.
-Run pinctl(const std::string& arguments) {
-    const std::string command = std::string(KAMUSM_PINCTL) + " " + arguments + " 2>/dev/null";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    Run run;
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-        run.out.append(buffer, n);
-    const int status = pclose(pipe);
-    REQUIRE(WIFEXITED(status));
-    run.exitCode = WEXITSTATUS(status);
-    return run;
-}
+using kamusm::testing::pinctl;
+using kamusm::testing::Run;
 
 std::string shellQuoted(std::string_view hex) {
     return "'" + std::string(hex) + "'";
