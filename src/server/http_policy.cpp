@@ -2,8 +2,6 @@
 #include "kamusm/server/log.hpp"
 #include "kamusm/server/routes.hpp"
 
-#include <chrono>
-
 namespace kamusm::server {
 
 using backend::Problem;
@@ -51,7 +49,7 @@ void installHttpPolicy(httplib::Server& server, const Config& config) {
         }));
     server.set_exception_handler(
         [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-            logEvent("error", "unhandled_exception", {{"path", req.path}});
+            logEvent("error", "unhandled_exception", {{"path", loggablePath(req.path)}});
             sendProblem(res, ApiError(Problem::Internal, "internal error"));
         });
 
@@ -71,7 +69,7 @@ void installHttpPolicy(httplib::Server& server, const Config& config) {
     server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
         logEvent("info", "request",
                  {{"method", req.method},
-                  {"path", req.path},
+                  {"path", loggablePath(req.path)},
                   {"status", res.status},
                   {"ip", req.remote_addr}});
     });

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <regex>
 
 namespace kamusm::server {
 
@@ -86,6 +87,11 @@ bool fits(const Field& field, const json& value) {
 
 } // namespace
 
+std::string loggablePath(const std::string& path) {
+    static const std::regex session(R"((/api/v1/sessions/[0-9A-F]{8})[0-9A-F]{24})");
+    return std::regex_replace(path, session, "$1…");
+}
+
 int problemStatus(Problem problem) {
     for (const auto& [value, status] : statuses)
         if (value == problem) return status;
@@ -146,7 +152,8 @@ guarded(std::function<void(const httplib::Request&, httplib::Response&)> handler
         } catch (const ApiError& error) {
             sendProblem(response, error);
         } catch (const std::exception& error) {
-            logEvent("error", "handler_failed", {{"path", request.path}, {"error", error.what()}});
+            logEvent("error", "handler_failed",
+                     {{"path", loggablePath(request.path)}, {"error", error.what()}});
             sendProblem(response, ApiError(Problem::Internal, "internal error"));
         }
     };

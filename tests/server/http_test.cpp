@@ -114,6 +114,28 @@ TEST_CASE("an expired verification code is refused") {
     CHECK(error.status() == 410);
 }
 
+TEST_CASE("sessions and SMS codes expire") {
+    TempDir dir;
+    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(),
+                          "--session-lifetime", "3", "--sms-lifetime", "1", "--sms-resend-interval",
+                          "0"});
+    Card card = enrolCard(server.client());
+    backend::Session session = openSession(server.client(), Operation::Unblock);
+    CHECK(session.expiresIn == 3);
+    runSync(server.client().checkCard(session.id, card.serial, card.keys.certificate));
+    runSync(server.client().sendSms(session.id));
+    std::string code = lastSmsCode(server.client());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    CHECK(failure(server.client().confirmSms(session.id, code)).problem() ==
+          Problem::SmsCodeExpired);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+    backend::Error expired = failure(server.client().sendSms(session.id));
+    CHECK(expired.problem() == Problem::SessionExpired);
+    CHECK(expired.status() == 410);
+    // The client can still put the outcome on record.
+    runSync(server.client().reportOutcome(session.id, backend::Outcome::Cancelled));
+}
+
 TEST_CASE("code attempts per IP are limited with 429 and Retry-After") {
     TempDir dir;
     writeFile(dir.path() / "config.json", R"({"code_attempts_per_ip": 3, "rate_window": 120})");
@@ -191,6 +213,8 @@ TEST_CASE("structured logs never carry codes or passwords") {
     CHECK(logs.find(code.code) == std::string::npos);
     CHECK(logs.find(sms) == std::string::npos);
     CHECK(logs.find("demo-parola") == std::string::npos);
+    CHECK(logs.find(session.id) == std::string::npos);
+    CHECK(logs.find(session.id.substr(0, 8) + "…") != std::string::npos);
     std::istringstream lines(logs);
     for (std::string line; std::getline(lines, line);)
         CHECK(json::parse(line, nullptr, false).is_object());

@@ -32,6 +32,9 @@ nlohmann::json parseBody(const httplib::Request& request, std::initializer_list<
 void sendJson(httplib::Response& response, int status, const nlohmann::json& body);
 void sendProblem(httplib::Response& response, const ApiError& error);
 
+// The path with any session id cut to its first 8 digits: the id is a bearer secret.
+std::string loggablePath(const std::string& path);
+
 // Runs `handler`, answering ApiError with its problem and any other exception with a bare 500.
 httplib::Server::Handler
 guarded(std::function<void(const httplib::Request&, httplib::Response&)> handler);
