@@ -23,7 +23,7 @@ struct Option {
     const char* help;
 };
 
-const std::array<Option, 21> options{{
+const std::array<Option, 22> options{{
     {"port", &Config::port, 0, "TCP port (0: any free port)"},
     {"bind", &Config::bind, 0, "address to listen on"},
     {"data_dir", &Config::dataDir, 0, "directory of the SQLite database and demo CA"},
@@ -40,6 +40,7 @@ const std::array<Option, 21> options{{
     {"max_body_bytes", &Config::maxBodyBytes, 256, "largest request body"},
     {"rate_window", &Config::rateWindow, 1, "seconds over which the rate limits count"},
     {"code_attempts_per_ip", &Config::codeAttemptsPerIp, 1, "session starts per IP and window"},
+    {"sessions_per_holder", &Config::sessionsPerHolder, 1, "sessions per holder and window"},
     {"confirm_attempts_per_ip", &Config::confirmAttemptsPerIp, 1, "confirmations per IP"},
     {"confirm_attempts_per_holder", &Config::confirmAttemptsPerHolder, 1,
      "confirmations per holder"},

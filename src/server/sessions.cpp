@@ -50,6 +50,7 @@ Sessions::Sessions(const Config& config, Database& db, SmsGateway& sms, Bytes ma
     : config_(config), db_(db), sms_(sms), holders_(db), audit_(db),
       masterKey_(std::move(masterKey)), caCertificate_(std::move(caCertificate)),
       codesPerIp_(config.codeAttemptsPerIp, config.rateWindow),
+      sessionsPerHolder_(config.sessionsPerHolder, config.rateWindow),
       confirmsPerIp_(config.confirmAttemptsPerIp, config.rateWindow),
       confirmsPerHolder_(config.confirmAttemptsPerHolder, config.rateWindow),
       smsPerHolder_(config.smsPerHolder, config.rateWindow) {}
@@ -138,6 +139,13 @@ backend::Session Sessions::start(const std::string& code, const std::string& ip)
         reject(Problem::CodeExpired, tckn, "this verification code has expired; get a new one");
     auto holder = holders_.find(tckn);
     if (!holder) reject(Problem::CodeUnknown, tckn, "the code's holder is no longer known");
+    // Refused before the code is spent, so the holder can use it once the window passed.
+    if (auto retryAfter = sessionsPerHolder_.hit(tckn)) {
+        audit_.append({"rate_limited", {}, tckn, ip, {{"what", "session"}}});
+        transaction.commit();
+        throw ApiError(Problem::RateLimited, "too many sessions for this holder; try again later",
+                       std::nullopt, retryAfter);
+    }
 
     std::string id = toHex(randomBytes(16));
     std::int64_t expiresAt = now() + config_.sessionLifetime;

@@ -17,9 +17,12 @@ inline constexpr const char* demoTckn = "10000000146";
 // One demo server for the suite's ordinary flows (started on first use).
 struct DemoServer {
     TempDir dir;
-    // The suite's many sessions all belong to the one demo holder: lift the per-holder limits.
+    // The suite's many sessions all come from one IP for one demo holder: lift the limits
+    // (each has its own test with its own server).
     ServerProcess process{{"--demo", "--data-dir", (dir.path() / "data").string(),
-                           "--sms-per-holder", "1000", "--confirm-attempts-per-holder", "1000"}};
+                           "--sms-per-holder", "1000", "--sessions-per-holder", "1000",
+                           "--code-attempts-per-ip", "1000", "--confirm-attempts-per-holder",
+                           "1000"}};
     std::filesystem::path database() const { return dir.path() / "data" / "kamusm.db"; }
 };
 DemoServer& demoServer();

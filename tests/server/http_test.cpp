@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -173,6 +174,46 @@ TEST_CASE("confirmations per holder are limited across sessions") {
     backend::Error limited = failure(server.client().confirmPassword(session.id, "demo-parola"));
     CHECK(limited.problem() == Problem::RateLimited);
     CHECK(limited.status() == 429);
+}
+
+TEST_CASE("sessions per holder are limited without spending the code") {
+    TempDir dir;
+    ServerProcess server(
+        {"--demo", "--data-dir", (dir.path() / "data").string(), "--sessions-per-holder", "1"});
+    openSession(server.client(), Operation::Unblock);
+    backend::VerificationCode code =
+        runSync(server.client().demoVerificationCode(demoTckn, Operation::Unblock));
+    backend::Error limited = failure(server.client().startSession(code.code));
+    CHECK(limited.problem() == Problem::RateLimited);
+    CHECK(limited.retryAfter() > 0);
+    // Still unspent: the next try is again refused by the limit, not as a used code.
+    CHECK(failure(server.client().startSession(code.code)).problem() == Problem::RateLimited);
+}
+
+TEST_CASE("concurrent clients are served consistently") {
+    ServerProcess& server = demoServer().process;
+    std::vector<std::string> codes;
+    for (int i = 0; i < 8; ++i)
+        codes.push_back(
+            runSync(server.client().demoVerificationCode(demoTckn, Operation::Unblock)).code);
+    std::atomic<int> opened{0}, refused{0};
+    std::vector<std::thread> threads;
+    // Two clients race for each code: exactly one session per code.
+    for (int i = 0; i < 16; ++i)
+        threads.emplace_back([&, i] {
+            backend::HttplibClient http(server.url());
+            backend::BackendClient client(http);
+            try {
+                runSync(client.startSession(codes[static_cast<std::size_t>(i / 2)]));
+                ++opened;
+            } catch (const backend::Error& error) {
+                if (error.problem() == Problem::CodeUsed) ++refused;
+            }
+        });
+    for (std::thread& thread : threads)
+        thread.join();
+    CHECK(opened == 8);
+    CHECK(refused == 8);
 }
 
 TEST_CASE("a session survives a server restart") {

@@ -27,6 +27,7 @@ struct Config {
     int maxBodyBytes = 16 * 1024;
     int rateWindow = 600;              // seconds over which the limits below count
     int codeAttemptsPerIp = 20;        // POST /sessions
+    int sessionsPerHolder = 10;        // sessions opened for one holder
     int confirmAttemptsPerIp = 30;     // POST /confirm
     int confirmAttemptsPerHolder = 10; // POST /confirm, across the holder's sessions
     int smsPerHolder = 5;              // SMS sent

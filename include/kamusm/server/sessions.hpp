@@ -52,6 +52,7 @@ private:
     Bytes masterKey_;
     Bytes caCertificate_;
     RateLimiter codesPerIp_;
+    RateLimiter sessionsPerHolder_;
     RateLimiter confirmsPerIp_;
     RateLimiter confirmsPerHolder_;
     RateLimiter smsPerHolder_;
