@@ -27,8 +27,13 @@ std::optional<HolderRecord> Holders::find(const std::string& tckn) {
 void Holders::put(const HolderRecord& holder, const std::string& password) {
     Bytes salt = randomBytes(16);
     Bytes hash = pbkdf2(password, salt, passwordIterations);
-    db_.execute("INSERT OR REPLACE INTO holders (tckn, name, phone, confirmation, password_salt, "
-                "password_hash, password_iterations) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    // An upsert, not REPLACE: replacing would delete the row the holder's cards refer to.
+    db_.execute("INSERT INTO holders (tckn, name, phone, confirmation, password_salt, "
+                "password_hash, password_iterations) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (tckn) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
+                "confirmation = excluded.confirmation, password_salt = excluded.password_salt, "
+                "password_hash = excluded.password_hash, "
+                "password_iterations = excluded.password_iterations",
                 {holder.tckn, holder.name, holder.phone,
                  std::string(backend::wireName(holder.confirmation)), asText(salt), asText(hash),
                  static_cast<std::int64_t>(passwordIterations)});

@@ -45,8 +45,7 @@ struct CertificateCheck {
     std::string tckn; // the subject's serialNumber when it is 11 digits, else empty
 };
 
-// Verifies `certificate` (DER) against the trusted CA certificates `caCertificates` (DER, one or
-// more concatenated is not supported: pass one) at the current time.
+// Verifies `certificate` (DER) against the one trusted CA certificate (DER) at the current time.
 CertificateCheck checkCertificate(ByteView certificate, ByteView caCertificate);
 
 } // namespace kamusm::server
