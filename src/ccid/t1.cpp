@@ -68,7 +68,10 @@ Framing framing(ByteView bytes, Edc edc) {
     if (bytes.size() < 3 + size || bytes[2] == 0xFF || bytes.size() != 3 + bytes[2] + size)
         return Framing::Unframed;
     const Bytes expected = epilogue(bytes.first(bytes.size() - size), edc);
-    return std::ranges::equal(expected, bytes.last(size)) ? Framing::Ok : Framing::EdcWrong;
+    const ByteView received = bytes.last(size);
+    return std::equal(expected.begin(), expected.end(), received.begin(), received.end())
+               ? Framing::Ok
+               : Framing::EdcWrong;
 }
 
 // The card answers with source and destination swapped (§11.3.2.1).

@@ -6,6 +6,7 @@
 #include "kamusm/ccid/descriptor.hpp"
 #include "kamusm/ccid/known_readers.hpp"
 #include "kamusm/iso7816/atr.hpp"
+#include "kamusm/iso7816/error.hpp"
 
 #include <cstdio>
 
