@@ -15,34 +15,40 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<Problem, int>, 27> statuses{{
-    {Problem::Unknown, 500},
-    {Problem::InvalidRequest, 400},
-    {Problem::NotFound, 404},
-    {Problem::PayloadTooLarge, 413},
-    {Problem::RateLimited, 429},
-    {Problem::Internal, 500},
-    {Problem::CodeUnknown, 404},
-    {Problem::CodeExpired, 410},
-    {Problem::CodeUsed, 409},
-    {Problem::SessionUnknown, 404},
-    {Problem::SessionExpired, 410},
-    {Problem::SessionLocked, 423},
-    {Problem::WrongHolder, 403},
-    {Problem::UnknownCard, 403},
-    {Problem::UntrustedCertificate, 403},
-    {Problem::CertificateExpired, 403},
-    {Problem::CardNotChecked, 409},
-    {Problem::CardMismatch, 403},
-    {Problem::WrongConfirmationKind, 400},
-    {Problem::SmsNotSent, 409},
-    {Problem::SmsCodeExpired, 410},
-    {Problem::WrongSmsCode, 403},
-    {Problem::WrongPassword, 403},
-    {Problem::NotConfirmed, 409},
-    {Problem::OperationNotAuthorized, 409},
-    {Problem::AuthorizationUsed, 409},
-    {Problem::OutcomeReported, 409},
+struct ProblemInfo {
+    Problem problem;
+    int status;
+    std::string_view title;
+};
+
+constexpr std::array<ProblemInfo, 27> problemTable{{
+    {Problem::Unknown, 500, "Unknown problem"},
+    {Problem::InvalidRequest, 400, "Invalid request"},
+    {Problem::NotFound, 404, "Not found"},
+    {Problem::PayloadTooLarge, 413, "Request body too large"},
+    {Problem::RateLimited, 429, "Too many attempts"},
+    {Problem::Internal, 500, "Internal error"},
+    {Problem::CodeUnknown, 404, "Unknown verification code"},
+    {Problem::CodeExpired, 410, "Verification code expired"},
+    {Problem::CodeUsed, 409, "Verification code already used"},
+    {Problem::SessionUnknown, 404, "Unknown session"},
+    {Problem::SessionExpired, 410, "Session expired"},
+    {Problem::SessionLocked, 423, "Session locked"},
+    {Problem::WrongHolder, 403, "Card of another holder"},
+    {Problem::UnknownCard, 403, "Card not enrolled"},
+    {Problem::UntrustedCertificate, 403, "Untrusted certificate"},
+    {Problem::CertificateExpired, 403, "Certificate expired"},
+    {Problem::CardNotChecked, 409, "Card not checked yet"},
+    {Problem::CardMismatch, 403, "Not the checked card"},
+    {Problem::WrongConfirmationKind, 400, "Wrong confirmation method"},
+    {Problem::SmsNotSent, 409, "No SMS code sent"},
+    {Problem::SmsCodeExpired, 410, "SMS code expired"},
+    {Problem::WrongSmsCode, 403, "Wrong SMS code"},
+    {Problem::WrongPassword, 403, "Wrong password"},
+    {Problem::NotConfirmed, 409, "Not confirmed yet"},
+    {Problem::OperationNotAuthorized, 409, "No authorization for this operation"},
+    {Problem::AuthorizationUsed, 409, "Authorization already issued"},
+    {Problem::OutcomeReported, 409, "Outcome already reported"},
 }};
 
 std::string lower(std::string_view text) {
@@ -93,18 +99,39 @@ std::string loggablePath(const std::string& path) {
 }
 
 int problemStatus(Problem problem) {
-    for (const auto& [value, status] : statuses)
-        if (value == problem) return status;
+    for (const ProblemInfo& info : problemTable)
+        if (info.problem == problem) return info.status;
     return 500;
 }
+
+namespace {
+std::string_view problemTitle(Problem problem) {
+    for (const ProblemInfo& info : problemTable)
+        if (info.problem == problem) return info.title;
+    return "Unknown problem";
+}
+} // namespace
 
 json parseBody(const httplib::Request& request, std::initializer_list<Field> fields) {
     json body = json::object();
     if (!request.body.empty()) {
         std::string type = lower(request.get_header_value("Content-Type"));
         if (!type.starts_with("application/json")) invalid("the body must be application/json");
-        body = json::parse(request.body, nullptr, false);
+        bool duplicate = false;
+        std::vector<std::vector<std::string>> objectKeys; // keys of each open object
+        json::parser_callback_t noDuplicates = [&](int, json::parse_event_t event, json& parsed) {
+            if (event == json::parse_event_t::object_start) objectKeys.emplace_back();
+            if (event == json::parse_event_t::object_end) objectKeys.pop_back();
+            if (event == json::parse_event_t::key && !objectKeys.empty()) {
+                std::vector<std::string>& keys = objectKeys.back();
+                duplicate |= std::find(keys.begin(), keys.end(), parsed) != keys.end();
+                keys.push_back(parsed);
+            }
+            return true;
+        };
+        body = json::parse(request.body, noDuplicates, false);
         if (body.is_discarded()) invalid("the body is not valid JSON");
+        if (duplicate) invalid("the body repeats a member");
     }
     if (!body.is_object()) invalid("the body must be a JSON object");
     for (const auto& item : body.items()) {
@@ -131,7 +158,7 @@ void sendJson(httplib::Response& response, int status, const json& body) {
 
 void sendProblem(httplib::Response& response, const ApiError& error) {
     json problem = {{"type", backend::problemType(error.problem())},
-                    {"title", std::string(backend::problemSlug(error.problem()))},
+                    {"title", problemTitle(error.problem())},
                     {"status", error.status()},
                     {"detail", error.what()}};
     if (error.triesLeft()) problem["tries_left"] = *error.triesLeft();

@@ -36,6 +36,7 @@ void checkProblem(const httplib::Result& result, int status, Problem problem) {
     CHECK(body["type"] == backend::problemType(problem));
     CHECK(body["status"] == status);
     CHECK(body["detail"].is_string());
+    CHECK(body["title"].is_string());
 }
 
 void writeFile(const std::filesystem::path& path, const std::string& content) {
@@ -66,6 +67,9 @@ TEST_CASE("request bodies are validated strictly") {
         postJson(server, "/api/v1/sessions", "{\"code\": \"123456789012345\", \"extra\": 1}"), 400,
         Problem::InvalidRequest);
     checkProblem(postJson(server, "/api/v1/sessions", "{}"), 400, Problem::InvalidRequest);
+    checkProblem(postJson(server, "/api/v1/sessions",
+                          R"({"code": "123456789012345", "code": "123456789012345"})"),
+                 400, Problem::InvalidRequest);
 
     httplib::Result pin = postJson(server, "/api/v1/sessions",
                                    "{\"code\": \"123456789012345\", \"new_pin\": \"123456\"}");
