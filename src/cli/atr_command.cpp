@@ -228,14 +228,6 @@ void printHuman(const Atr& atr) {
     }
 }
 
-int invalid(const std::string& error, bool json) {
-    if (json)
-        std::cout << nlohmann::ordered_json{{"valid", false}, {"error", error}}.dump() << '\n';
-    else
-        std::fprintf(stderr, "pinctl atr: %s\n", error.c_str());
-    return 2;
-}
-
 } // namespace
 
 int atrCommand(const Arguments& arguments) {
@@ -243,24 +235,19 @@ int atrCommand(const Arguments& arguments) {
         std::fputs(help, stdout);
         return 0;
     }
-    const bool json = hasFlag(arguments, "--json");
-    std::string hex;
-    for (const std::string& argument : arguments) {
-        if (argument == "--json") continue;
-        if (argument.starts_with("--")) return invalid("unknown option " + argument, json);
-        hex += argument + ' ';
-    }
-    if (hex.empty()) {
-        if (!json) std::fputs(help, stderr);
-        return invalid("no ATR given", json);
+    const DecodeInput input = parseDecodeInput(arguments, "ATR");
+    const bool json = input.json;
+    if (!input.error.empty()) {
+        if (!json && input.hex.empty()) std::fputs(help, stderr);
+        return reportInvalid("atr", input.error, json);
     }
     Atr atr;
     try {
-        atr = iso7816::parseAtr(fromHex(hex));
+        atr = iso7816::parseAtr(fromHex(input.hex));
     } catch (const std::invalid_argument& failure) {
-        return invalid(std::string("not hex: ") + failure.what(), json);
+        return reportInvalid("atr", std::string("not hex: ") + failure.what(), json);
     } catch (const iso7816::Error& failure) {
-        return invalid(failure.what(), json);
+        return reportInvalid("atr", failure.what(), json);
     }
     if (json)
         std::cout << describe(atr).dump() << '\n';

@@ -106,14 +106,6 @@ void printHuman(const nlohmann::json& j) {
     std::printf("  max busy slots:      %d\n", j["max_busy_slots"].get<int>());
 }
 
-int invalid(const std::string& error, bool json) {
-    if (json)
-        std::cout << nlohmann::json{{"valid", false}, {"error", error}}.dump() << '\n';
-    else
-        std::fprintf(stderr, "pinctl ccid-descriptor: %s\n", error.c_str());
-    return 2;
-}
-
 } // namespace
 
 int ccidDescriptorCommand(const Arguments& arguments) {
@@ -121,24 +113,19 @@ int ccidDescriptorCommand(const Arguments& arguments) {
         std::fputs(help, stdout);
         return 0;
     }
-    const bool json = hasFlag(arguments, "--json");
-    std::string hex;
-    for (const std::string& argument : arguments) {
-        if (argument == "--json") continue;
-        if (argument.starts_with("--")) return invalid("unknown option " + argument, json);
-        hex += argument + ' ';
-    }
-    if (hex.empty()) {
-        if (!json) std::fputs(help, stderr);
-        return invalid("no descriptor given", json);
+    const DecodeInput input = parseDecodeInput(arguments, "descriptor");
+    const bool json = input.json;
+    if (!input.error.empty()) {
+        if (!json && input.hex.empty()) std::fputs(help, stderr);
+        return reportInvalid("ccid-descriptor", input.error, json);
     }
     nlohmann::json result;
     try {
-        result = describe(ccid::ClassDescriptor::parse(fromHex(hex)));
+        result = describe(ccid::ClassDescriptor::parse(fromHex(input.hex)));
     } catch (const std::invalid_argument& failure) {
-        return invalid(std::string("not hex: ") + failure.what(), json);
+        return reportInvalid("ccid-descriptor", std::string("not hex: ") + failure.what(), json);
     } catch (const ccid::Error& failure) {
-        return invalid(failure.what(), json);
+        return reportInvalid("ccid-descriptor", failure.what(), json);
     }
     if (json)
         std::cout << result.dump() << '\n';

@@ -17,4 +17,15 @@ int benchCommand(const Arguments& arguments);
 
 bool hasFlag(const Arguments& arguments, const std::string& flag);
 
+// The input of a decoding command (`atr`, `ccid-descriptor`): hex words and an optional --json.
+struct DecodeInput {
+    bool json = false;
+    std::string hex;   // the words joined
+    std::string error; // unknown option or no input; empty when the input is usable
+};
+DecodeInput parseDecodeInput(const Arguments& arguments, const char* what);
+
+// Prints the error (as {"valid": false, "error": ...} with --json) and returns exit code 2.
+int reportInvalid(const char* command, const std::string& error, bool json);
+
 } // namespace kamusm::cli

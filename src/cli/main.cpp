@@ -2,15 +2,41 @@
 // operations against the simulator or a real reader, and benchmarks the stack.
 #include "commands.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <iostream>
 #include <string_view>
 
 namespace kamusm::cli {
 
 bool hasFlag(const Arguments& arguments, const std::string& flag) {
     return std::find(arguments.begin(), arguments.end(), flag) != arguments.end();
+}
+
+DecodeInput parseDecodeInput(const Arguments& arguments, const char* what) {
+    DecodeInput input;
+    input.json = hasFlag(arguments, "--json");
+    for (const std::string& argument : arguments) {
+        if (argument == "--json") continue;
+        if (argument.starts_with("--")) {
+            input.error = "unknown option " + argument;
+            return input;
+        }
+        input.hex += argument + ' ';
+    }
+    if (input.hex.empty()) input.error = std::string("no ") + what + " given";
+    return input;
+}
+
+int reportInvalid(const char* command, const std::string& error, bool json) {
+    if (json)
+        std::cout << nlohmann::ordered_json{{"valid", false}, {"error", error}}.dump() << '\n';
+    else
+        std::fprintf(stderr, "pinctl %s: %s\n", command, error.c_str());
+    return 2;
 }
 
 namespace {

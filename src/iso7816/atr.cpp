@@ -67,14 +67,15 @@ std::uint8_t fromInverse(std::uint8_t byte) {
     return static_cast<std::uint8_t>(~reversed);
 }
 
-// Reads bytes in order; a missing byte is a truncated ATR.
+// Reads bytes in order after TS; a missing byte is a truncated ATR. Offsets count from TS.
 class Cursor {
 public:
     explicit Cursor(ByteView bytes) : bytes_(bytes) {}
+    static constexpr std::size_t afterTs = 1;
     std::uint8_t next(const char* what) {
         if (at_ >= bytes_.size())
             malformed(std::string("truncated: ") + what + " missing at offset " +
-                      std::to_string(at_));
+                      std::to_string(at_ + afterTs));
         return bytes_[at_++];
     }
     std::size_t remaining() const { return bytes_.size() - at_; }
@@ -111,7 +112,7 @@ Atr parseAtr(ByteView bytes) {
                   " is neither 3B (direct) nor 3F / 03 (inverse)");
     }
 
-    Cursor reader(ByteView(atr.raw).subspan(1));
+    Cursor reader(ByteView(atr.raw).subspan(Cursor::afterTs));
     atr.t0 = reader.next("T0");
     // Y1 is T0's high nibble, Yi+1 TDi's: each bit announces TAi, TBi, TCi, TDi.
     std::uint8_t indicator = atr.t0;
