@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view prefix = "urn:kamusm-pin:problem:";
 
-constexpr std::array<std::pair<Problem, std::string_view>, 27> slugs{{
+constexpr std::array<std::pair<Problem, std::string_view>, 28> slugs{{
     {Problem::Unknown, "unknown"},
     {Problem::InvalidRequest, "invalid-request"},
     {Problem::NotFound, "not-found"},
@@ -37,6 +37,7 @@ constexpr std::array<std::pair<Problem, std::string_view>, 27> slugs{{
     {Problem::OperationNotAuthorized, "operation-not-authorized"},
     {Problem::AuthorizationUsed, "authorization-used"},
     {Problem::OutcomeReported, "outcome-reported"},
+    {Problem::Unauthorized, "unauthorized"},
 }};
 
 } // namespace

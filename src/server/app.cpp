@@ -56,6 +56,15 @@ Bytes readCaCertificate(const Config& config) {
     return der;
 }
 
+std::string readIssuerToken(const std::string& path) {
+    std::ifstream file(path);
+    std::string token;
+    std::getline(file, token);
+    if (token.size() < 32)
+        throw ConfigError("the issuer token file must hold a token of at least 32 characters");
+    return token;
+}
+
 void checkConfig(const Config& config) {
     static const std::regex origin(R"(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)");
     if (!config.frameAncestors.empty() && !std::regex_match(config.frameAncestors, origin))
@@ -96,6 +105,8 @@ struct App::Impl {
             demo->seed();
             addDemoRoutes(http, *demo);
         }
+        if (!config.issuerTokenFile.empty())
+            addIssuerRoutes(http, sessions, readIssuerToken(config.issuerTokenFile));
         addSessionRoutes(http, sessions, config.demo);
         if (!config.staticDir.empty()) addStaticRoutes(http, config.staticDir);
         installHttpPolicy(http, config);

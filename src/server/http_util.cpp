@@ -21,7 +21,7 @@ struct ProblemInfo {
     std::string_view title;
 };
 
-constexpr std::array<ProblemInfo, 27> problemTable{{
+constexpr std::array<ProblemInfo, 28> problemTable{{
     {Problem::Unknown, 500, "Unknown problem"},
     {Problem::InvalidRequest, 400, "Invalid request"},
     {Problem::NotFound, 404, "Not found"},
@@ -49,6 +49,7 @@ constexpr std::array<ProblemInfo, 27> problemTable{{
     {Problem::OperationNotAuthorized, 409, "No authorization for this operation"},
     {Problem::AuthorizationUsed, 409, "Authorization already issued"},
     {Problem::OutcomeReported, 409, "Outcome already reported"},
+    {Problem::Unauthorized, 401, "Unauthorized"},
 }};
 
 std::string lower(std::string_view text) {

@@ -277,6 +277,69 @@ TEST_CASE("a production start has no demo routes") {
           Problem::CodeUnknown);
 }
 
+TEST_CASE("production end to end: issuer API, own CA and master key, file SMS outbox") {
+    TempDir dir;
+    const std::string keyHex = "2B7E151628AED2A6ABF7158809CF4F3C";
+    const std::string token = "issuer-token-0123456789abcdef0123456789";
+    writeFile(dir.path() / "master.key", keyHex);
+    writeFile(dir.path() / "issuer.token", token + "\n");
+    server::CertificateAuthority ca = server::CertificateAuthority::generate("CN=Prod CA,C=TR");
+    writeFile(dir.path() / "ca.der", std::string(ca.certificate().begin(), ca.certificate().end()));
+    std::filesystem::path outbox = dir.path() / "sms.log";
+    ServerProcess server({"--data-dir", (dir.path() / "data").string(), "--master-key-file",
+                          (dir.path() / "master.key").string(), "--ca-file",
+                          (dir.path() / "ca.der").string(), "--issuer-token-file",
+                          (dir.path() / "issuer.token").string(), "--sms-outbox-file",
+                          outbox.string()});
+    httplib::Client issuer(server.url());
+    httplib::Headers auth{{"Authorization", "Bearer " + token}};
+    const std::string tckn = "12345678950", serial = "555566667777";
+
+    checkProblem(
+        issuer.Put("/internal/v1/cards/" + serial, R"({"tckn":"12345678950"})", "application/json"),
+        401, Problem::Unauthorized);
+    checkProblem(issuer.Put("/internal/v1/cards/" + serial, {{"Authorization", "Bearer wrong"}},
+                            R"({"tckn":"12345678950"})", "application/json"),
+                 401, Problem::Unauthorized);
+    httplib::Result holder = issuer.Put(
+        "/internal/v1/holders/" + tckn, auth,
+        R"({"name":"ALI VELI","phone":"+905321234567","confirmation":"sms","password":"gizli"})",
+        "application/json");
+    REQUIRE(holder);
+    CHECK(holder->status == 204);
+    REQUIRE(issuer
+                .Put("/internal/v1/cards/" + serial, auth, R"({"tckn":"12345678950"})",
+                     "application/json")
+                ->status == 204);
+    httplib::Result issued =
+        issuer.Post("/internal/v1/verification-codes", auth,
+                    R"({"tckn":"12345678950","operation":"unblock"})", "application/json");
+    REQUIRE(issued);
+    REQUIRE(issued->status == 201);
+    std::string code = json::parse(issued->body)["code"];
+
+    auto& client = server.client();
+    backend::Session session = runSync(client.startSession(code));
+    CHECK(session.holder.name == "ALI VELI");
+    CHECK(session.holder.tcknMasked == "123******50");
+    std::time_t now = std::time(nullptr);
+    server::IssuedKey card = ca.issue(tckn, "ALI VELI", now - 60, now + 3600);
+    runSync(client.checkCard(session.id, serial, card.certificate));
+    CHECK(runSync(client.sendSms(session.id)).sentTo == "*******67");
+    std::ifstream log(outbox);
+    std::string line, last;
+    while (std::getline(log, line))
+        last = line;
+    CHECK(last.find("+905321234567") != std::string::npos);
+    auto digits = last.find_first_of("0123456789", last.find("kodunuz: "));
+    REQUIRE(digits != std::string::npos);
+    runSync(client.confirmSms(session.id, last.substr(digits, 6)));
+    Bytes challenge = server::randomBytes(16);
+    CHECK(runSync(client.authorize(session.id, serial, challenge)) ==
+          server::unblockCryptogram(fromHex(keyHex), serial, challenge));
+    runSync(client.reportOutcome(session.id, backend::Outcome::Success));
+}
+
 TEST_CASE("a production start refuses the demo master key and missing keys") {
     TempDir dir;
     std::string output;
@@ -286,6 +349,13 @@ TEST_CASE("a production start refuses the demo master key and missing keys") {
     CHECK(output.find("master-key-file") != std::string::npos);
     CHECK(runServer({"--no-such-flag"}, output) == 2);
     CHECK(runServer({"--port", "70000"}, output) == 2);
+    writeFile(dir.path() / "short.token", "short");
+    std::vector<std::string> shortToken =
+        productionArguments(dir, "2B7E151628AED2A6ABF7158809CF4F3C");
+    shortToken.insert(shortToken.end(),
+                      {"--issuer-token-file", (dir.path() / "short.token").string()});
+    CHECK(runServer(shortToken, output) == 2);
+    CHECK(output.find("issuer token") != std::string::npos);
     CHECK(runServer({"--help"}, output) == 0);
     CHECK(output.find("--frame-ancestors") != std::string::npos);
 }
@@ -343,14 +413,15 @@ TEST_CASE("the OpenAPI document lists every route and problem type") {
     std::stringstream text;
     text << file.rdbuf();
     std::string openapi = text.str();
-    for (const char* path :
-         {"/api/v1/health:", "/api/v1/sessions:", "/api/v1/sessions/{id}/card:",
-          "/api/v1/sessions/{id}/sms:", "/api/v1/sessions/{id}/confirm:",
-          "/api/v1/sessions/{id}/authorization:", "/api/v1/sessions/{id}/outcome:",
-          "/demo/verification-codes:", "/demo/outbox:", "/demo/cards:"})
+    for (const char* path : {"/api/v1/health:", "/api/v1/sessions:", "/api/v1/sessions/{id}/card:",
+                             "/api/v1/sessions/{id}/sms:", "/api/v1/sessions/{id}/confirm:",
+                             "/api/v1/sessions/{id}/authorization:",
+                             "/api/v1/sessions/{id}/outcome:", "/demo/verification-codes:",
+                             "/demo/outbox:", "/demo/cards:", "/internal/v1/holders/{tckn}:",
+                             "/internal/v1/cards/{serial}:", "/internal/v1/verification-codes:"})
         CHECK_MESSAGE(openapi.find(path) != std::string::npos, path);
     for (int p = static_cast<int>(Problem::InvalidRequest);
-         p <= static_cast<int>(Problem::OutcomeReported); ++p) {
+         p <= static_cast<int>(Problem::Unauthorized); ++p) {
         Problem problem = static_cast<Problem>(p);
         std::string entry = std::string(backend::problemSlug(problem)) + " " +
                             std::to_string(server::problemStatus(problem));

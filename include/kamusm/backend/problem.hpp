@@ -35,6 +35,7 @@ enum class Problem {
     OperationNotAuthorized, // 409: no cryptogram for a PIN change
     AuthorizationUsed,      // 409: the session's one cryptogram was already issued
     OutcomeReported,        // 409: the session's outcome is already in the audit log
+    Unauthorized,           // 401: the issuer API needs its bearer token
 };
 
 // The type URI, e.g. "urn:kamusm-pin:problem:wrong-holder".

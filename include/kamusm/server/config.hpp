@@ -18,8 +18,10 @@ struct Config {
     std::string masterKeyFile;  // 32 hex digits; required outside demo mode
     std::string caFile;         // the card CA's certificate (DER or PEM); demo: the demo CA
     std::string frameAncestors; // the one origin allowed to frame the app ("https://...")
-    std::string
-        smsOutboxFile;      // the file outbox of the SMS gateway; default <data-dir>/sms-outbox.log
+    // Bearer token file of the /internal/v1 issuer API; empty: no such API.
+    std::string issuerTokenFile;
+    // The SMS gateway's file outbox; default <data-dir>/sms-outbox.log.
+    std::string smsOutboxFile;
     int codeLifetime = 300; // seconds a verification code stays valid
     int smsLifetime = 180;
     int smsResendInterval = 60;

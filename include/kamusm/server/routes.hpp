@@ -12,6 +12,9 @@ class Demo;
 
 // /api/v1/health and /api/v1/sessions…
 void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo);
+// /internal/v1/… for the online-operations page: holders, cards, verification codes. Every
+// request must carry `Authorization: Bearer <token>`.
+void addIssuerRoutes(httplib::Server& server, Sessions& sessions, std::string token);
 // /demo/… (demo mode only)
 void addDemoRoutes(httplib::Server& server, Demo& demo);
 // GET of any other path: the web app's files from `directory`.
