@@ -12,7 +12,7 @@ namespace {
 // The audit log has no UPDATE or DELETE path in the code, and the triggers refuse both.
 constexpr const char* schema = R"sql(
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
+PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS settings (
     name TEXT PRIMARY KEY,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <thread>
 
 extern char** environ;
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
         std::cout << usage();
         return 0;
     }
+
+    // The database holds the demo CA's key and the SMS outbox: owner-only files.
+    umask(077);
 
     // SIGINT/SIGTERM are taken by one thread with sigwait(), which then stops the listener
     // (httplib's stop() is not async-signal-safe). Blocked before any other thread starts.
@@ -48,7 +52,9 @@ int main(int argc, char** argv) {
             logEvent("info", "stopping", {{"signal", received}});
             app.stop();
         });
-        std::cout << "kamusm-server: listening on http://" << config.bind << ":" << port
+        bool ipv6 = config.bind.find(':') != std::string::npos;
+        std::string host = ipv6 ? "[" + config.bind + "]" : config.bind;
+        std::cout << "kamusm-server: listening on http://" << host << ":" << port
                   << (config.demo ? " (demo mode)" : "") << std::endl;
         bool served = app.run();
         // When the listener ended by itself, wake the waiter with a signal of its own.

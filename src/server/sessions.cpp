@@ -116,8 +116,17 @@ std::string Sessions::issueCode(const std::string& tckn, backend::Operation oper
     return code;
 }
 
+// Spent codes and finished sessions are kept a day (the audit log keeps their story for good).
+void Sessions::purgeOld() {
+    constexpr std::int64_t keep = 24 * 3600;
+    db_.execute("DELETE FROM verification_codes WHERE expires_at < ?", {now() - keep});
+    db_.execute("DELETE FROM sessions WHERE expires_at < ?", {now() - keep});
+    db_.execute("DELETE FROM sms_outbox WHERE sent_at < ?", {now() - keep});
+}
+
 backend::Session Sessions::start(const std::string& code, const std::string& ip) {
     limit(codesPerIp_, ip, ip, "code");
+    purgeOld();
     Transaction transaction(db_);
     // Looked up by hash: the lookup time then tells nothing about the code's digits.
     auto row = db_.queryOne("SELECT code_hash, tckn, operation, confirmation, expires_at, used_at "

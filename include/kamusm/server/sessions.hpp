@@ -39,6 +39,7 @@ public:
 
 private:
     struct State;
+    void purgeOld();
     State load(const std::string& id, bool allowInactive = false);
     [[noreturn]] void fail(const State& state, const std::string& ip, const std::string& event,
                            backend::Problem problem, const std::string& detail);
