@@ -6,7 +6,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
 #include <deque>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace kamusm;
 using namespace kamusm::backend;
@@ -160,4 +164,22 @@ TEST_CASE("the native transport reports a refused connection as Network") {
     BackendClient client(http);
     backend::Error error = failure(client.health());
     CHECK(error.code() == ErrorCode::Network);
+}
+
+TEST_CASE("the native transport reports a silent server as Timeout") {
+    // A listening socket that never answers: the kernel accepts the connection, nobody reads.
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(listen(listener, 4) == 0);
+    socklen_t length = sizeof address;
+    getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+
+    HttplibClient http("http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)), 1);
+    BackendClient client(http);
+    CHECK(failure(client.health()).code() == ErrorCode::Timeout);
+    close(listener);
 }
