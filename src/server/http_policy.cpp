@@ -66,12 +66,13 @@ void installHttpPolicy(httplib::Server& server, const Config& config) {
                 res.set_header("Cache-Control", "no-store");
         });
 
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    std::string proxy = config.trustedProxy;
+    server.set_logger([proxy](const httplib::Request& req, const httplib::Response& res) {
         logEvent("info", "request",
                  {{"method", req.method},
                   {"path", loggablePath(req.path)},
                   {"status", res.status},
-                  {"ip", req.remote_addr}});
+                  {"ip", clientIp(req, proxy)}});
     });
 }
 

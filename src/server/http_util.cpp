@@ -94,6 +94,15 @@ bool fits(const Field& field, const json& value) {
 
 } // namespace
 
+std::string clientIp(const httplib::Request& request, const std::string& trustedProxy) {
+    if (trustedProxy.empty() || request.remote_addr != trustedProxy) return request.remote_addr;
+    std::string forwarded = request.get_header_value("X-Forwarded-For");
+    std::string last = forwarded.substr(forwarded.rfind(',') + 1);
+    last.erase(0, last.find_first_not_of(' '));
+    last.erase(last.find_last_not_of(' ') + 1);
+    return last.empty() ? request.remote_addr : last;
+}
+
 std::string loggablePath(const std::string& path) {
     static const std::regex session(R"((/api/v1/sessions/[0-9A-F]{8})[0-9A-F]{24})");
     return std::regex_replace(path, session, "$1…");

@@ -45,22 +45,27 @@ void addIssuerRoutes(httplib::Server& server, Sessions& sessions, std::string to
                         backend::confirmationFromString(body["confirmation"].get<std::string>())},
                        password);
                    wipe(password);
-                   sessions.audit().append(
-                       {"holder_updated", {}, req.matches[1], req.remote_addr, json::object()});
+                   sessions.audit().append({"holder_updated",
+                                            {},
+                                            req.matches[1],
+                                            clientIp(req, sessions.config().trustedProxy),
+                                            json::object()});
                    res.status = 204;
                }));
 
-    server.Put(
-        R"(/internal/v1/cards/([0-9]{12}))",
-        authorized([&](const httplib::Request& req, httplib::Response& res) {
-            json body = parseBody(req, {tcknField});
-            if (!sessions.holders().find(body["tckn"]))
-                throw ApiError(Problem::NotFound, "no such holder");
-            sessions.holders().enrolCard(req.matches[1], body["tckn"]);
-            sessions.audit().append(
-                {"card_enrolled", {}, body["tckn"], req.remote_addr, {{"serial", req.matches[1]}}});
-            res.status = 204;
-        }));
+    server.Put(R"(/internal/v1/cards/([0-9]{12}))",
+               authorized([&](const httplib::Request& req, httplib::Response& res) {
+                   json body = parseBody(req, {tcknField});
+                   if (!sessions.holders().find(body["tckn"]))
+                       throw ApiError(Problem::NotFound, "no such holder");
+                   sessions.holders().enrolCard(req.matches[1], body["tckn"]);
+                   sessions.audit().append({"card_enrolled",
+                                            {},
+                                            body["tckn"],
+                                            clientIp(req, sessions.config().trustedProxy),
+                                            {{"serial", req.matches[1]}}});
+                   res.status = 204;
+               }));
 
     server.Post(
         "/internal/v1/verification-codes",

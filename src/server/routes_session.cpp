@@ -32,7 +32,9 @@ void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo) {
     server.Post("/api/v1/sessions",
                 guarded([&](const httplib::Request& req, httplib::Response& res) {
                     json body = parseBody(req, {{"code", Kind::Digits, 15}});
-                    sendJson(res, 201, sessionJson(sessions.start(body["code"], req.remote_addr)));
+                    sendJson(res, 201,
+                             sessionJson(sessions.start(
+                                 body["code"], clientIp(req, sessions.config().trustedProxy))));
                 }));
 
     auto route = [](const char* step) { return std::string(sessionRoute) + step; };
@@ -41,13 +43,14 @@ void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo) {
                     json body = parseBody(req, {serialField, {"certificate", Kind::Base64, 12000}});
                     sessions.checkCard(req.matches[1], body["serial"],
                                        backend::fromBase64(body["certificate"].get<std::string>()),
-                                       req.remote_addr);
+                                       clientIp(req, sessions.config().trustedProxy));
                     sendJson(res, 200, {{"checked", true}});
                 }));
 
     server.Post(route("sms"), guarded([&](const httplib::Request& req, httplib::Response& res) {
                     parseBody(req, {});
-                    backend::SmsSent sent = sessions.sendSms(req.matches[1], req.remote_addr);
+                    backend::SmsSent sent = sessions.sendSms(
+                        req.matches[1], clientIp(req, sessions.config().trustedProxy));
                     sendJson(res, 200,
                              {{"sent_to", sent.sentTo},
                               {"expires_in", sent.expiresIn},
@@ -65,7 +68,7 @@ void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo) {
                     sessions.confirm(req.matches[1],
                                      sms ? backend::Confirmation::Sms
                                          : backend::Confirmation::Password,
-                                     secret, req.remote_addr);
+                                     secret, clientIp(req, sessions.config().trustedProxy));
                     wipe(secret);
                     sendJson(res, 200, {{"confirmed", true}});
                 }));
@@ -73,9 +76,9 @@ void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo) {
     server.Post(
         route("authorization"), guarded([&](const httplib::Request& req, httplib::Response& res) {
             json body = parseBody(req, {serialField, {"challenge", Kind::Hex, 32}});
-            Bytes cryptogram =
-                sessions.authorize(req.matches[1], body["serial"],
-                                   fromHex(body["challenge"].get<std::string>()), req.remote_addr);
+            Bytes cryptogram = sessions.authorize(req.matches[1], body["serial"],
+                                                  fromHex(body["challenge"].get<std::string>()),
+                                                  clientIp(req, sessions.config().trustedProxy));
             sendJson(res, 200, {{"cryptogram", toHex(cryptogram)}});
         }));
 
@@ -87,9 +90,9 @@ void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo) {
                        0,
                        {"success", "wrong_state", "card_removed", "card_error", "cancelled"}},
                       {"detail", Kind::Text, 500, {}, false}});
-            sessions.reportOutcome(req.matches[1],
-                                   backend::outcomeFromString(body["result"].get<std::string>()),
-                                   body.value("detail", std::string()), req.remote_addr);
+            sessions.reportOutcome(
+                req.matches[1], backend::outcomeFromString(body["result"].get<std::string>()),
+                body.value("detail", std::string()), clientIp(req, sessions.config().trustedProxy));
             res.status = 204;
         }));
 }

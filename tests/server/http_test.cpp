@@ -160,6 +160,21 @@ TEST_CASE("code attempts per IP are limited with 429 and Retry-After") {
     CHECK(error.retryAfter() > 0);
 }
 
+TEST_CASE("behind the trusted proxy the limits count X-Forwarded-For clients") {
+    TempDir dir;
+    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(), "--trusted-proxy",
+                          "127.0.0.1", "--code-attempts-per-ip", "1"});
+    httplib::Client client(server.url());
+    auto attempt = [&](const std::string& forwardedFor) {
+        return client.Post("/api/v1/sessions", {{"X-Forwarded-For", forwardedFor}},
+                           R"({"code":"000000000000000"})", "application/json");
+    };
+    checkProblem(attempt("192.0.2.1, 10.0.0.1"), 404, Problem::CodeUnknown);
+    checkProblem(attempt("10.0.0.1"), 429, Problem::RateLimited);
+    checkProblem(attempt("10.0.0.2"), 404, Problem::CodeUnknown);
+    CHECK(server.stderrText().find("\"ip\":\"10.0.0.2\"") != std::string::npos);
+}
+
 TEST_CASE("confirmations per holder are limited across sessions") {
     TempDir dir;
     ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(),

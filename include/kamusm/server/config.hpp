@@ -18,6 +18,8 @@ struct Config {
     std::string masterKeyFile;  // 32 hex digits; required outside demo mode
     std::string caFile;         // the card CA's certificate (DER or PEM); demo: the demo CA
     std::string frameAncestors; // the one origin allowed to frame the app ("https://...")
+    // The reverse proxy's address: its requests name the client in X-Forwarded-For.
+    std::string trustedProxy;
     // Bearer token file of the /internal/v1 issuer API; empty: no such API.
     std::string issuerTokenFile;
     // The SMS gateway's file outbox; default <data-dir>/sms-outbox.log.

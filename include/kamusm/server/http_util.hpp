@@ -32,6 +32,10 @@ nlohmann::json parseBody(const httplib::Request& request, std::initializer_list<
 void sendJson(httplib::Response& response, int status, const nlohmann::json& body);
 void sendProblem(httplib::Response& response, const ApiError& error);
 
+// The client's address: the last X-Forwarded-For entry when the request comes from the trusted
+// reverse proxy (what the rate limits and the audit log count), else the peer address.
+std::string clientIp(const httplib::Request& request, const std::string& trustedProxy);
+
 // The path with any session id cut to its first 8 digits: the id is a bearer secret.
 std::string loggablePath(const std::string& path);
 

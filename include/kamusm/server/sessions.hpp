@@ -33,6 +33,7 @@ public:
     std::string issueCode(const std::string& tckn, backend::Operation operation,
                           backend::Confirmation confirmation);
 
+    const Config& config() const { return config_; }
     int codeLifetime() const { return config_.codeLifetime; }
     Holders& holders() { return holders_; }
     AuditLog& audit() { return audit_; }
