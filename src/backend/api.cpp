@@ -213,8 +213,9 @@ Task<DemoCard> BackendClient::demoEnrolCard(std::string tckn, std::string serial
     json body = co_await call(http_, "POST", "/demo/cards", {{"tckn", tckn}, {"serial", serial}});
     co_return DemoCard{
         convert("certificate", [&] { return fromBase64(field<std::string>(body, "certificate")); }),
-        convert("private_key",
-                [&] { return fromBase64(field<std::string>(body, "private_key")); })};
+        convert("private_key", [&] { return fromBase64(field<std::string>(body, "private_key")); }),
+        convert("ca_certificate",
+                [&] { return fromBase64(field<std::string>(body, "ca_certificate")); })};
 }
 
 } // namespace kamusm::backend

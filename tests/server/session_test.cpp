@@ -3,6 +3,7 @@
 
 #include "kamusm/server/crypto.hpp"
 #include "kamusm/server/demo.hpp"
+#include "kamusm/server/pki.hpp"
 
 using namespace kamusm;
 using namespace kamusm::test;
@@ -36,6 +37,8 @@ TEST_CASE("unblock end to end with the SMS code") {
     CHECK(session.holder.name == "DEMO KULLANICI");
     CHECK(session.id.size() == 32);
 
+    CHECK(server::checkCertificate(card.keys.certificate, card.keys.caCertificate).status ==
+          server::CertificateStatus::Valid);
     runSync(client.checkCard(session.id, card.serial, card.keys.certificate));
     backend::SmsSent sent = runSync(client.sendSms(session.id));
     CHECK(sent.sentTo == "*******12");

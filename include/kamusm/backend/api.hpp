@@ -61,8 +61,9 @@ struct OutboxMessage {
     std::string code;
 };
 struct DemoCard {
-    Bytes certificate; // DER
-    Bytes privateKey;  // PKCS#8 DER
+    Bytes certificate;   // DER
+    Bytes privateKey;    // PKCS#8 DER
+    Bytes caCertificate; // the demo CA (DER), for tools that verify the chain
 };
 
 class BackendClient {
