@@ -166,7 +166,9 @@ Task<Message> Reader::transact(Message command, usb::Milliseconds timeout) {
         ~Release() { busy = false; }
     } release{busy_};
     command.bSeq = nextSeq_++; // wraps at 255 like the spec's one-byte counter
-    const Bytes bytes = command.encode();
+    const WipeOnExit wipeData(command.abData); // commands may carry a PIN
+    Bytes bytes = command.encode();
+    const WipeOnExit wipeBytes(bytes);
     co_await send(bytes, timeout);
     co_return co_await receive(command, timeout);
 }

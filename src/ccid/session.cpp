@@ -54,7 +54,8 @@ public:
     }
 
     Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override {
-        const Bytes encoded = command.encode();
+        Bytes encoded = command.encode();
+        const WipeOnExit wipeEncoded(encoded); // may carry a PIN
         trace(TraceKind::ApduCommand, encoded);
         iso7816::ResponseApdu response = co_await carry(command, encoded);
         trace(TraceKind::ApduResponse, response.encode());
@@ -142,7 +143,8 @@ public:
 
 protected:
     Task<iso7816::ResponseApdu> carry(const iso7816::CommandApdu& command, const Bytes&) override {
-        const Bytes tpdu = t0::tpduFor(command);
+        Bytes tpdu = t0::tpduFor(command);
+        const WipeOnExit wipeTpdu(tpdu);
         co_return toResponse((co_await xfr(tpdu, 0, 0, setup_.timeout)).abData);
     }
 };

@@ -290,6 +290,7 @@ Task<Bytes> Protocol::exchangeApdu(ByteView apdu) {
     int failures = 0, cardRequests = 0;
     std::uint8_t bwiMultiplier = 1;
     Bytes sent = iBlock();
+    const WipeOnExit wipeSent(sent); // the last I-block may carry a PIN
     for (;;) {
         const Received received = co_await exchange(sent, std::exchange(bwiMultiplier, 1));
         Bytes next;

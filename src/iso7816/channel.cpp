@@ -41,6 +41,7 @@ Task<std::optional<ResponseApdu>> sendChainHead(Channel& channel, CommandApdu& c
 } // namespace
 
 Task<ResponseApdu> transmit(Channel& channel, CommandApdu command) {
+    const WipeOnExit wipeCommand(command.data); // this copy may carry a PIN
     const bool shortOnly = !channel.extendedApdus();
     if (shortOnly && command.data.size() > shortChunk) {
         if (auto refused = co_await sendChainHead(channel, command)) co_return std::move(*refused);

@@ -39,4 +39,16 @@ inline void appendLittle32(Bytes& out, std::uint32_t value) {
 void wipe(Bytes& secret);
 void wipe(std::string& secret);
 
+// Wipes a buffer when the scope ends, however it ends: for command bytes that may carry a PIN.
+class WipeOnExit {
+public:
+    explicit WipeOnExit(Bytes& bytes) : bytes_(bytes) {}
+    WipeOnExit(const WipeOnExit&) = delete;
+    WipeOnExit& operator=(const WipeOnExit&) = delete;
+    ~WipeOnExit() { wipe(bytes_); }
+
+private:
+    Bytes& bytes_;
+};
+
 } // namespace kamusm
