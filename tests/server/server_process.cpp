@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -24,9 +25,13 @@ const char* serverBinary = KAMUSM_BINARY_DIR "/kamusm-server";
 int spawn(const std::vector<std::string>& arguments,
           const std::map<std::string, std::string>& environment, int stdoutFd,
           const std::string& stderrPath) {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
+        // A test binary that is killed (timeout, Ctrl-C) must not leave its server running.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(127);
         int err = open(stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(stdoutFd, 1);
         dup2(err, 2);
