@@ -35,6 +35,13 @@ public:
     Task<void> verifyPin(const Pin& pin);
     Task<void> changePin(const Pin& currentPin, const Pin& newPin);
 
+    // The commands of the backend-authorized PIN setting (see unblock.hpp).
+    Task<Bytes> getChallenge();
+    Task<void> externalAuthenticate(const Bytes& cryptogram);
+    Task<void> resetRetryCounter(const Pin& newPin);
+    // MSE SET + PSO COMPUTE DIGITAL SIGNATURE over a DigestInfo (see self_test.hpp).
+    Task<Bytes> sign(const Bytes& digestInfo);
+
 private:
     Task<iso7816::ResponseApdu> send(const iso7816::CommandApdu& command);
     Task<void> selectApplication();

@@ -15,6 +15,8 @@ enum class ErrorCode {
     PinNotSet,           // 6984: a factory-fresh card
     PinFormat,           // 6700 / 6A80: the card refused the PIN's length or characters
     SecurityNotSatisfied,// 6982: the operation needs a verified PIN
+    AuthorizationRefused,// 63Cx to EXTERNAL AUTHENTICATE: triesLeft() admin key tries remain
+    AuthorizationBlocked,// 6983 to EXTERNAL AUTHENTICATE: the card accepts no more cryptograms
     MalformedData,       // the card answered with data that does not parse
     UnexpectedStatus,    // any other status word; statusWord() has it
 };
