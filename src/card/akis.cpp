@@ -152,4 +152,42 @@ Task<void> AkisCard::changePin(const Pin& currentPin, const Pin& newPin) {
     checkPinStatus(response.sw());
 }
 
+Task<Bytes> AkisCard::getChallenge() {
+    constexpr std::size_t challengeLength = 16;
+    const ResponseApdu response = co_await send({0x00, 0x84, 0x00, 0x00, {}, challengeLength});
+    if (!response.ok()) throwUnexpected("GET CHALLENGE", response.sw());
+    if (response.data.size() != challengeLength)
+        throw Error(ErrorCode::MalformedData, "the card's challenge is not 16 bytes");
+    co_return response.data;
+}
+
+Task<void> AkisCard::externalAuthenticate(const Bytes& cryptogram) {
+    const ResponseApdu response = co_await send({0x00, 0x82, 0x00, 0x01, cryptogram, {}});
+    const std::uint16_t sw = response.sw();
+    if (sw == 0x9000) co_return;
+    if ((sw & 0xFFF0) == 0x63C0)
+        throw Error(ErrorCode::AuthorizationRefused, "the card refused the authorization", sw,
+                    sw & 0x0F);
+    if (sw == 0x6983)
+        throw Error(ErrorCode::AuthorizationBlocked, "the card accepts no more authorizations", sw);
+    throwUnexpected("EXTERNAL AUTHENTICATE", sw);
+}
+
+Task<void> AkisCard::resetRetryCounter(const Pin& newPin) {
+    // P1 02: new PIN only, granted by the EXTERNAL AUTHENTICATE just before. Never P1 00 (PUK).
+    PinCommand command{{0x00, 0x2C, 0x02, pinReference, Bytes(newPin.bytes().begin(), newPin.bytes().end()), {}}};
+    const ResponseApdu response = co_await send(command.apdu);
+    checkPinStatus(response.sw());
+}
+
+Task<Bytes> AkisCard::sign(const Bytes& digestInfo) {
+    const ResponseApdu environment = co_await send({0x00, 0x22, 0x41, 0xB6, fromHex("84 01 01"), {}});
+    if (!environment.ok()) throwUnexpected("MSE SET", environment.sw());
+    const ResponseApdu signature = co_await send({0x00, 0x2A, 0x9E, 0x9A, digestInfo, 256});
+    if (signature.sw() == 0x6982)
+        throw Error(ErrorCode::SecurityNotSatisfied, "the card needs the PIN before signing", 0x6982);
+    if (!signature.ok()) throwUnexpected("PSO COMPUTE DIGITAL SIGNATURE", signature.sw());
+    co_return signature.data;
+}
+
 } // namespace kamusm::card
