@@ -8,9 +8,11 @@ bash tests/setup-debian.sh
 cmake --preset native
 cmake --build --preset native
 ctest --preset native
+suites=$(ctest --preset native -N | grep -c "Test *#")
 
 cmake --preset fuzz
 cmake --build --preset fuzz
+fuzzers=0
 for target in build/fuzz/fuzz_*; do
     [ -x "$target" ] || continue
     name=$(basename "$target")
@@ -21,6 +23,10 @@ for target in build/fuzz/fuzz_*; do
         "build/fuzz/corpus-$name" $seeds > "build/fuzz/$name.log" 2>&1 ||
         { tail -n 40 "build/fuzz/$name.log"; echo "fuzzer $name found a failure"; exit 1; }
     echo "fuzz: $name $(grep -o 'Done [0-9]* runs' "build/fuzz/$name.log" || true)"
+    fuzzers=$((fuzzers + 1))
 done
 
 bash tests/build-wasm.sh
+
+# Every step above stops the script on failure, so reaching here means all of them passed.
+echo "all: $((suites + fuzzers + 1)) passed, 0 failed ($suites suites, $fuzzers fuzzers, the wasm check)"

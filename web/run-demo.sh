@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian/Ubuntu machine, builds, and starts the reference backend in demo mode
+# (seeded holder 10000000146, /demo routes) with the built web app as its static files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tests/setup-debian.sh
+cmake --preset release
+cmake --build --preset release --target kamusm-server pinctl
+data="${KAMUSM_DEMO_DATA:-build/demo-data}"
+mkdir -p "$data"
+exec build/release/kamusm-server --demo --port "${PORT:-8080}" --data-dir "$data" \
+    --sms-outbox-file "$data/sms-outbox.txt"
