@@ -1,0 +1,174 @@
+// The whole PIN flow (create, change, unblock) as UI-free logic: the steps of interfaces.md, the
+// card and backend work behind them, timers and error mapping. The browser UI and pinctl only
+// call the event methods and draw state(); nothing here blocks, sleeps or spawns threads.
+#pragma once
+
+#include "kamusm/backend/api.hpp"
+#include "kamusm/card/akis.hpp"
+#include "kamusm/card/pin.hpp"
+#include "kamusm/wizard/errors.hpp"
+#include "kamusm/wizard/pin_policy.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kamusm::usb {
+class Device;
+}
+namespace kamusm::ccid {
+class Reader;
+class CardSession;
+} // namespace kamusm::ccid
+
+namespace kamusm::wizard {
+
+enum class Step { Environment, Code, Reader, Card, NewPin, Confirm, Working, Done, Failed };
+
+// The ids of interfaces.md ("environment", "code", … "failed").
+std::string_view stepId(Step step);
+
+// Time as the platform knows it (performance.now() in the browser, steady_clock natively).
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual std::int64_t nowMilliseconds() = 0;
+};
+
+struct WizardOptions {
+    int idleTimeoutSeconds = 120; // no user event this long: back to the start, all wiped
+    int idleWarningSeconds = 30;  // warn this long before (WCAG 2.2.1: stillHere() extends)
+    bool selfTest = true;         // sign and verify once after the PIN is set
+};
+
+// What the platform found out before the flow starts.
+struct EnvironmentReport {
+    bool webUsb = false;        // navigator.usb (or a native USB stack) exists
+    bool secureContext = false; // https or localhost: WebUSB needs it
+};
+
+// The card as the Card step shows it.
+struct CardSummary {
+    std::string serial;
+    std::string holderName;
+    std::string tcknMasked; // "100******46"
+    std::string issuer;
+    std::string notBefore, notAfter; // "YYYY-MM-DD"
+    card::PinState pinState = card::PinState::Set;
+    int pinTriesLeft = 0;
+};
+
+struct WizardState {
+    Step step = Step::Environment;
+    std::optional<WizardError> error;
+    std::optional<PinProblem> pinProblem; // with WizardError::PinPolicy
+    std::optional<int> triesLeft;         // wrong current PIN / OTP / password: what remains
+    std::optional<int> retryAfterSeconds; // with RateLimited
+    std::optional<backend::Operation> operation;
+    std::optional<backend::Confirmation> confirmation;
+    std::string holderName; // from the session
+    std::optional<CardSummary> card;
+    bool needsCurrentPin = false;          // a change asks for the current PIN
+    std::optional<int> sessionSecondsLeft; // code/session expiry countdown
+    bool smsSent = false;
+    std::string smsSentTo;    // masked phone number
+    int smsResendSeconds = 0; // 0: a new SMS may be requested
+    bool idleWarning = false;
+    int idleSecondsLeft = 0; // meaningful while idleWarning
+    bool busy = false;       // an event's card or server work is under way
+};
+
+class Wizard {
+public:
+    Wizard(backend::BackendClient& backend, Clock& clock, WizardOptions options = {});
+    ~Wizard();
+    Wizard(const Wizard&) = delete;
+    Wizard& operator=(const Wizard&) = delete;
+
+    const WizardState& state() const { return state_; }
+    // The error's snake_case id for window.kamusmPin.state().error, or "" when none.
+    std::string_view errorCode() const;
+
+    // Each event is ignored at a step where it does not belong and while another one's work is
+    // under way; failures never escape, they land in state().error. Tasks may suspend (WebUSB,
+    // fetch); the Wizard must outlive them.
+    void environmentChecked(EnvironmentReport report);
+    Task<void> submitCode(std::string code);
+    Task<void> useReader(usb::Device& device);
+    void cardConfirmed();
+    // `current` is only read for a change. The PINs are kept only until the card work ends.
+    Task<void> submitNewPin(card::Pin current, card::Pin newPin, card::Pin repeat);
+    Task<void> requestSms();
+    Task<void> submitConfirmation(std::string codeOrPassword);
+    // The platform saw the card go (slot change, USB disconnect).
+    Task<void> cardRemoved();
+    void tick();
+    void stillHere();
+    // Ends the session (reported as cancelled) and starts over.
+    Task<void> cancel();
+    // From Done or Failed: back to the code entry for another operation.
+    void restart();
+
+private:
+    // Marks an event's work as under way, so that no other event interleaves with it.
+    class BusyScope {
+    public:
+        explicit BusyScope(Wizard& wizard) : wizard_(wizard) { wizard_.state_.busy = true; }
+        ~BusyScope() { wizard_.state_.busy = false; }
+        BusyScope(const BusyScope&) = delete;
+        BusyScope& operator=(const BusyScope&) = delete;
+
+    private:
+        Wizard& wizard_;
+    };
+
+    Task<void> readCard(usb::Device& device);
+    Task<void> checkCardWithBackend();
+    Task<void> sendSms();
+    Task<void> runWork();
+    Task<void> setPin(card::AkisCard& card);
+    Task<void> checkNewPinOnCard(card::AkisCard& card);
+    Task<void> finishWork(std::exception_ptr failure);
+    Task<void> reportOutcome(backend::Outcome outcome, std::string detail);
+    // Maps a failure of an event and moves to the step its Recovery names.
+    Task<void> recover(std::exception_ptr failure);
+    // Back to the Reader step; with an outcome, the session is reported and over.
+    Task<void> toReader(MappedError mapped, std::optional<backend::Outcome> outcome);
+    Task<void> releaseCard(); // power off and close (Done, Failed)
+
+    void apply(const MappedError& mapped, Step step);
+    void setStep(Step step);
+    void clearError();
+    void touch();
+    void wipePins();
+    void dropCard();
+    void endSession();
+    void resetAll();
+    void updateTimers(std::int64_t now);
+    bool accepts(Step step) const;
+    std::int64_t now() { return clock_.nowMilliseconds(); }
+
+    backend::BackendClient& backend_;
+    Clock& clock_;
+    WizardOptions options_;
+    WizardState state_;
+
+    std::optional<backend::Session> session_;
+    std::int64_t sessionDeadline_ = 0; // ms
+    std::int64_t smsResendAt_ = 0;     // ms
+    std::int64_t lastActivity_ = 0;    // ms
+    bool confirmed_ = false;
+    bool cardChecked_ = false;
+    std::unique_ptr<ccid::Reader> reader_;
+    std::unique_ptr<ccid::CardSession> cardSession_;
+    Bytes certificate_;
+    std::string serial_;
+
+    card::Pin currentPin_, newPin_;
+    // Where the card work stands, for the outcome's detail when it is cut short.
+    std::string_view workPhase_;
+};
+
+} // namespace kamusm::wizard

@@ -1,0 +1,113 @@
+// The Working step: the card work of the operation, the check of the new PIN, the outcome.
+#include "kamusm/wizard/wizard.hpp"
+
+#include "kamusm/card/self_test.hpp"
+#include "kamusm/card/unblock.hpp"
+#include "kamusm/ccid/reader.hpp"
+
+namespace kamusm::wizard {
+
+namespace {
+
+// The outcome detail names how far the card work got, for the audit log.
+constexpr std::string_view phaseStarted = "card_work_started";
+constexpr std::string_view phaseAuthorizing = "authorization_requested";
+constexpr std::string_view phasePinSet = "pin_set";
+constexpr std::string_view phaseChecked = "pin_checked";
+
+constexpr int fullPinTries = 3;
+
+backend::Outcome outcomeOf(WizardError error) {
+    if (isRemoval(error)) return backend::Outcome::CardRemoved;
+    if (error == WizardError::PinBlocked || error == WizardError::PinNotSet)
+        return backend::Outcome::WrongState;
+    return backend::Outcome::CardError;
+}
+
+} // namespace
+
+Task<void> Wizard::runWork() {
+    setStep(Step::Working);
+    workPhase_ = phaseStarted;
+    std::exception_ptr failure;
+    try {
+        card::AkisCard card(*cardSession_);
+        co_await setPin(card);
+        workPhase_ = phasePinSet;
+        co_await checkNewPinOnCard(card);
+        workPhase_ = phaseChecked;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    wipePins();
+    co_await finishWork(failure);
+}
+
+Task<void> Wizard::setPin(card::AkisCard& card) {
+    if (session_->operation == backend::Operation::Change) {
+        co_await card.changePin(currentPin_, newPin_);
+        co_return;
+    }
+    const std::string session = session_->id;
+    const std::string serial = serial_;
+    co_await card::setPinWithAuthorization(
+        card, newPin_, [this, session, serial](const Bytes& challenge) -> Task<Bytes> {
+            workPhase_ = phaseAuthorizing;
+            co_return co_await backend_.authorize(session, serial, challenge);
+        });
+}
+
+// The new PIN must verify once and leave the PIN with all its tries; optionally the card then
+// signs and the signature is checked against its certificate.
+Task<void> Wizard::checkNewPinOnCard(card::AkisCard& card) {
+    co_await card.verifyPin(newPin_);
+    const card::PinStatus status = co_await card.pinStatus();
+    if (status.state != card::PinState::Verified || status.triesLeft != fullPinTries)
+        throw WizardFailure({WizardError::SelfTestFailed});
+    if (state_.card) {
+        state_.card->pinState = status.state;
+        state_.card->pinTriesLeft = status.triesLeft;
+    }
+    if (options_.selfTest && !co_await card::signatureSelfTest(card, certificate_))
+        throw WizardFailure({WizardError::SelfTestFailed});
+}
+
+Task<void> Wizard::finishWork(std::exception_ptr failure) {
+    if (!failure) {
+        co_await reportOutcome(backend::Outcome::Success, {});
+        co_await releaseCard();
+        endSession();
+        setStep(Step::Done);
+        co_return;
+    }
+    const MappedError mapped = mapError(failure);
+    switch (recoveryOf(mapped.error)) {
+    case Recovery::Stay:
+    case Recovery::NewPin:
+        // Nothing changed on the card (a wrong current PIN, the server out of reach before it
+        // authorized): the session goes on, the PINs are typed again.
+        apply(mapped, Step::NewPin);
+        break;
+    case Recovery::Reader:
+        // The card work was cut short: the session is reported and over; the reinserted card
+        // shows how far it got (PIN set, or as before), never half a PIN.
+        co_await toReader(mapped, outcomeOf(mapped.error));
+        break;
+    case Recovery::Failed:
+        co_await reportOutcome(outcomeOf(mapped.error), std::string(errorId(mapped.error)));
+        co_await releaseCard();
+        endSession();
+        apply(mapped, Step::Failed);
+        break;
+    }
+}
+
+// Best effort: the audit log wants the outcome, but a lost report must not undo the card work.
+Task<void> Wizard::reportOutcome(backend::Outcome outcome, std::string detail) {
+    try {
+        co_await backend_.reportOutcome(session_->id, outcome, std::move(detail));
+    } catch (const Error&) {
+    }
+}
+
+} // namespace kamusm::wizard
