@@ -40,6 +40,13 @@ Task<backend::HttpResponse> FakeServer::send(backend::HttpRequest request) {
     co_return handle(request);
 }
 
+void FakeServer::issueCode(std::string newCode) {
+    code = std::move(newCode);
+    codeUsed_ = outcomeReported_ = confirmed_ = authorized = false;
+    checkedSerial_.clear();
+    triesLeft_ = 3;
+}
+
 backend::HttpResponse FakeServer::handle(const backend::HttpRequest& request) {
     using backend::Problem;
     paths.push_back(request.path);
@@ -95,7 +102,8 @@ backend::HttpResponse FakeServer::handle(const backend::HttpRequest& request) {
         return answer(200, {{"cryptogram", toHex(cryptogram)}});
     }
     if (request.path == session + "outcome") {
-        if (!outcomes.empty()) return problem(409, Problem::OutcomeReported);
+        if (outcomeReported_) return problem(409, Problem::OutcomeReported);
+        outcomeReported_ = true;
         outcomes.push_back({body.at("result"), body.value("detail", "")});
         return noContent();
     }

@@ -30,6 +30,8 @@ struct ReportedOutcome {
 class FakeServer : public backend::HttpClient {
 public:
     Task<backend::HttpResponse> send(backend::HttpRequest request) override;
+    // The online-operations page issues another code: a fresh session.
+    void issueCode(std::string newCode);
 
     std::string holderTckn{sim::demoTckn};
     std::string code = "123451234512345";
@@ -52,6 +54,7 @@ private:
     backend::HttpResponse handle(const backend::HttpRequest& request);
 
     bool codeUsed_ = false;
+    bool outcomeReported_ = false;
     std::string checkedSerial_;
     bool confirmed_ = false;
     int triesLeft_ = 3;
