@@ -1,0 +1,86 @@
+// Every error, PIN rule and step has its Turkish and English text, and the ids are the agreed ones.
+#include "kamusm/wizard/messages.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+
+using namespace kamusm;
+using namespace kamusm::wizard;
+
+namespace {
+
+constexpr Language languages[] = {Language::Turkish, Language::English};
+
+bool isSnakeCase(std::string_view id) {
+    if (id.empty()) return false;
+    for (char c : id)
+        if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("step ids are exactly interfaces.md's") {
+    const std::pair<Step, const char*> ids[] = {
+        {Step::Environment, "environment"}, {Step::Code, "code"},
+        {Step::Reader, "reader"},           {Step::Card, "card"},
+        {Step::NewPin, "new_pin"},          {Step::Confirm, "confirm"},
+        {Step::Working, "working"},         {Step::Done, "done"},
+        {Step::Failed, "failed"},
+    };
+    for (const auto& [step, id] : ids) {
+        CHECK(stepId(step) == id);
+        for (Language language : languages) {
+            CHECK_FALSE(stepTitle(step, language).empty());
+            CHECK_FALSE(stepInstruction(step, language).empty());
+        }
+    }
+}
+
+TEST_CASE("every error has a unique snake_case id and a text in both languages") {
+    std::set<std::string_view> seen;
+    for (int i = 0; i <= static_cast<int>(WizardError::InternalError); ++i) {
+        const auto error = static_cast<WizardError>(i);
+        CAPTURE(i);
+        CHECK(isSnakeCase(errorId(error)));
+        CHECK(seen.insert(errorId(error)).second);
+        const std::string_view turkish = message(error, Language::Turkish);
+        const std::string_view english = message(error, Language::English);
+        CHECK(turkish.size() > 20);
+        CHECK(english.size() > 20);
+        CHECK(turkish != english);
+    }
+}
+
+TEST_CASE("every PIN rule has its reason in both languages") {
+    for (int i = 0; i <= static_cast<int>(PinProblem::Mismatch); ++i) {
+        const auto problem = static_cast<PinProblem>(i);
+        CHECK_FALSE(message(problem, Language::Turkish).empty());
+        CHECK_FALSE(message(problem, Language::English).empty());
+    }
+}
+
+TEST_CASE("Turkish texts keep their letters (UTF-8)") {
+    CHECK(message(WizardError::CardRemoved, Language::Turkish).find("çıkarıldı") !=
+          std::string_view::npos);
+    CHECK(operationName(backend::Operation::Change, Language::Turkish) == "PIN Değiştirme");
+    CHECK(operationName(backend::Operation::Unblock, Language::Turkish) == "Kilit Çözme");
+    CHECK(operationName(backend::Operation::Create, Language::Turkish) == "PIN Oluşturma");
+    CHECK(stepTitle(Step::Working, Language::Turkish) == "İşlem yapılıyor");
+}
+
+TEST_CASE("the Done step: success text and the four warnings") {
+    for (auto operation :
+         {backend::Operation::Create, backend::Operation::Change, backend::Operation::Unblock})
+        for (Language language : languages)
+            CHECK_FALSE(successText(operation, language).empty());
+    for (Language language : languages) {
+        const auto& warnings = pinWarnings(language);
+        for (std::string_view warning : warnings)
+            CHECK(warning.size() > 40);
+        CHECK(warnings[2].find("PUK") != std::string_view::npos);
+        CHECK(warnings[3].find("bilgi@kamusm.gov.tr") != std::string_view::npos);
+    }
+}
