@@ -73,6 +73,10 @@ backend::HttpResponse FakeServer::handle(const backend::HttpRequest& request) {
     }
     if (request.path == session + "sms") {
         if (checkedSerial_.empty()) return problem(409, Problem::CardNotChecked);
+        if (rateLimitedSms > 0) {
+            --rateLimitedSms;
+            return problem(429, Problem::RateLimited, std::nullopt, 42);
+        }
         ++smsSent;
         return answer(200, {{"sent_to", "*******12"}, {"expires_in", 180}, {"resend_in", 60}});
     }
