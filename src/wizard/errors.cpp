@@ -20,7 +20,7 @@ struct ErrorInfo {
     Recovery recovery;
 };
 
-constexpr std::array<ErrorInfo, 35> errorTable{{
+constexpr std::array<ErrorInfo, 36> errorTable{{
     {E::NoWebUsb, "no_webusb", Recovery::Stay},
     {E::InsecureContext, "insecure_context", Recovery::Stay},
     {E::UsbAccessDenied, "usb_access_denied", Recovery::Reader},
@@ -35,6 +35,7 @@ constexpr std::array<ErrorInfo, 35> errorTable{{
     {E::NoCertificate, "no_certificate", Recovery::Reader},
     {E::InvalidCode, "invalid_code", Recovery::Stay},
     {E::ExpiredCode, "expired_code", Recovery::Failed},
+    {E::NewCodeNeeded, "new_code_needed", Recovery::Stay},
     {E::UsedCode, "used_code", Recovery::Stay},
     {E::WrongHolderCard, "wrong_holder_card", Recovery::Reader},
     {E::UnknownCard, "unknown_card", Recovery::Reader},

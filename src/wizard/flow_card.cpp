@@ -30,7 +30,7 @@ Task<void> Wizard::useReader(usb::Device& device) {
         if (session_)
             co_await checkCardWithBackend();
         else
-            setStep(Step::Code);
+            apply({WizardError::NewCodeNeeded}, Step::Code);
     } catch (...) {
         failure = std::current_exception();
     }

@@ -64,10 +64,6 @@ Task<void> Wizard::checkNewPinOnCard(card::AkisCard& card) {
     const card::PinStatus status = co_await card.pinStatus();
     if (status.state != card::PinState::Verified || status.triesLeft != fullPinTries)
         throw WizardFailure({WizardError::SelfTestFailed});
-    if (state_.card) {
-        state_.card->pinState = status.state;
-        state_.card->pinTriesLeft = status.triesLeft;
-    }
     if (options_.selfTest && !co_await card::signatureSelfTest(card, certificate_))
         throw WizardFailure({WizardError::SelfTestFailed});
 }

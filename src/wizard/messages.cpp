@@ -24,7 +24,7 @@ std::string_view lookup(const std::array<Entry<Key>, N>& table, Key key, Languag
 }
 
 using E = WizardError;
-constexpr std::array<Entry<WizardError>, 35> errorTexts{{
+constexpr std::array<Entry<WizardError>, 36> errorTexts{{
     {E::NoWebUsb,
      {"Bu tarayıcı USB kart okuyucularla konuşamıyor. Sayfayı güncel Google Chrome veya Microsoft "
       "Edge ile açın.",
@@ -81,6 +81,11 @@ constexpr std::array<Entry<WizardError>, 35> errorTexts{{
       "başlayın.",
       "The verification code has expired. Get a new code on the Online Operations page and start "
       "again."}},
+    {E::NewCodeNeeded,
+     {"Önceki işlem yarıda kaldı; kartınızın PIN durumu yukarıda görünüyor. Online İşlemler "
+      "sayfasından yeni bir doğrulama kodu alıp girin.",
+      "The last operation was cut short; your card's PIN state is shown above. Get a new "
+      "verification code on the Online Operations page and enter it."}},
     {E::UsedCode,
      {"Bu doğrulama kodu daha önce kullanıldı. Online İşlemler sayfasından yeni bir kod alın.",
       "This verification code was already used. Get a new code on the Online Operations page."}},

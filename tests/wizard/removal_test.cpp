@@ -96,6 +96,7 @@ void reinsertAndFinish(Harness& h, card::PinState expected) {
     h.reader.faults().cardRemoved = false;
     runSync(h.wizard.useReader(h.reader));
     REQUIRE(h.wizard.state().step == Step::Code);
+    CHECK(h.wizard.errorCode() == "new_code_needed");
     REQUIRE(h.wizard.state().card);
     CHECK(h.wizard.state().card->pinState == expected);
     h.server.issueCode("543215432154321");

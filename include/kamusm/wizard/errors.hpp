@@ -23,6 +23,7 @@ enum class WizardError {
     NoCertificate,            // the card carries no signing certificate
     InvalidCode,              // not 15 digits, or unknown to the server
     ExpiredCode,              // the verification code or the session ran out
+    NewCodeNeeded,            // the operation was cut short: its session is over
     UsedCode,                 // the code already opened a session
     WrongHolderCard,          // the card belongs to someone else
     UnknownCard,              // the card is not enrolled for the holder
