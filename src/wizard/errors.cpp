@@ -88,9 +88,10 @@ constexpr std::array<std::pair<ccid::ErrorCode, WizardError>, 4> ccidTable{{
     {ccid::ErrorCode::BadAtr, E::NotKamusmCard},
 }};
 
-constexpr std::array<std::pair<card::ErrorCode, WizardError>, 8> cardTable{{
+constexpr std::array<std::pair<card::ErrorCode, WizardError>, 9> cardTable{{
     {card::ErrorCode::NotKamusmCard, E::NotKamusmCard},
     {card::ErrorCode::FileNotFound, E::NoCertificate},
+    {card::ErrorCode::MalformedData, E::NoCertificate},
     {card::ErrorCode::WrongPin, E::WrongCurrentPin},
     {card::ErrorCode::PinBlocked, E::PinBlocked},
     {card::ErrorCode::PinNotSet, E::PinNotSet},

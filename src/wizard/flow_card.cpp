@@ -39,11 +39,17 @@ Task<void> Wizard::useReader(usb::Device& device) {
 
 Task<void> Wizard::readCard(usb::Device& device) {
     reader_ = co_await ccid::Reader::open(device);
-    for (std::uint8_t slot = 0; slot < reader_->slotCount() && !cardSession_; ++slot)
-        if (co_await reader_->slotStatus(slot) != ccid::IccStatus::Absent)
-            cardSession_ = co_await reader_->connect(slot);
-    if (!cardSession_) throw WizardFailure({WizardError::NoCard});
-    if (!card::isAkisCard(cardSession_->atr())) throw WizardFailure({WizardError::NotKamusmCard});
+    // The first slot with an AKIS card; another card elsewhere is only worth a message.
+    WizardError none = WizardError::NoCard;
+    for (std::uint8_t slot = 0; slot < reader_->slotCount() && !cardSession_; ++slot) {
+        if (co_await reader_->slotStatus(slot) == ccid::IccStatus::Absent) continue;
+        std::unique_ptr<ccid::CardSession> session = co_await reader_->connect(slot);
+        if (card::isAkisCard(session->atr()))
+            cardSession_ = std::move(session);
+        else
+            none = WizardError::NotKamusmCard;
+    }
+    if (!cardSession_) throw WizardFailure({none});
 
     card::AkisCard card(*cardSession_);
     serial_ = co_await card.readSerial();

@@ -70,8 +70,8 @@ constexpr std::array<Entry<WizardError>, 36> errorTexts{{
       "The card does not answer. Take it out, check that its contacts are clean and insert it "
       "again the right way round."}},
     {E::NoCertificate,
-     {"Kartta imza sertifikası bulunamadı. KamuSM çağrı merkezine başvurun.",
-      "No signing certificate was found on the card. Contact the KamuSM call centre."}},
+     {"Kartta okunabilir bir imza sertifikası bulunamadı. KamuSM çağrı merkezine başvurun.",
+      "No readable signing certificate was found on the card. Contact the KamuSM call centre."}},
     {E::InvalidCode,
      {"Doğrulama kodu geçersiz. Online İşlemler sayfasındaki 15 haneli kodu eksiksiz girin.",
       "The verification code is not valid. Enter the whole 15-digit code from the Online "

@@ -242,3 +242,14 @@ TEST_CASE("the self-test can be left out") {
     h.finishWith("24681357");
     checkDone(h, "24681357");
 }
+
+TEST_CASE("a two-slot reader: the AKIS card is found in whichever slot holds it") {
+    auto akis = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
+    Harness h(Operation::Change);
+    sim::VirtualReader twoSlot(sim::ReaderModel::TwoSlot, {nullptr, akis});
+    h.wizard.environmentChecked({true, true});
+    runSync(h.wizard.submitCode(h.server.code));
+    runSync(h.wizard.useReader(twoSlot));
+    CHECK(h.wizard.state().step == Step::Card);
+    CHECK(h.wizard.errorCode() == "");
+}
