@@ -166,7 +166,10 @@ MappedError mapError(std::exception_ptr failure) {
     } catch (const ccid::Error& error) {
         return {lookup(ccidTable, error.code(), E::ReaderError)};
     } catch (const card::Error& error) {
-        return {lookup(cardTable, error.code(), E::InternalError), error.triesLeft()};
+        WizardError mapped = lookup(cardTable, error.code(), E::InternalError);
+        // 63C0: the wrong PIN used the last try and the PIN is now blocked.
+        if (mapped == E::WrongCurrentPin && error.triesLeft() == 0) mapped = E::PinBlocked;
+        return {mapped, error.triesLeft()};
     } catch (const backend::Error& error) {
         return fromBackend(error);
     } catch (...) {

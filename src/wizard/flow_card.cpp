@@ -79,12 +79,20 @@ Task<void> Wizard::checkCardWithBackend() {
 }
 
 Task<void> Wizard::cardRemoved() {
+    return lostCard(WizardError::CardRemoved);
+}
+
+Task<void> Wizard::readerUnplugged() {
+    return lostCard(WizardError::ReaderUnplugged);
+}
+
+Task<void> Wizard::lostCard(WizardError error) {
     // Work under way sees the card go through its own failing commands; Done and Failed have
     // nothing left on the card.
     if (state_.busy || !cardSession_) co_return;
     if (state_.step == Step::Done || state_.step == Step::Failed) co_return;
     BusyScope busy(*this);
-    co_await toReader({WizardError::CardRemoved}, std::nullopt);
+    co_await toReader({error}, std::nullopt);
 }
 
 Task<void> Wizard::recover(std::exception_ptr failure) {

@@ -253,3 +253,20 @@ TEST_CASE("a two-slot reader: the AKIS card is found in whichever slot holds it"
     CHECK(h.wizard.state().step == Step::Card);
     CHECK(h.wizard.errorCode() == "");
 }
+
+TEST_CASE("change: the third wrong current PIN blocks it and ends the session") {
+    Harness h(Operation::Change);
+    h.runToNewPin();
+    h.finishWith("24681357", "654987");
+    for (int tries = 2; tries > 0; --tries) {
+        CHECK(h.wizard.state().triesLeft == tries);
+        runSync(h.wizard.submitNewPin(card::Pin("654987"), card::Pin("24681357"),
+                                      card::Pin("24681357")));
+    }
+    CHECK(h.wizard.state().step == Step::Failed);
+    CHECK(h.wizard.errorCode() == "pin_blocked");
+    REQUIRE(h.server.outcomes.size() == 1);
+    CHECK(h.server.outcomes[0].result == "wrong_state");
+    CHECK(h.card->pinState() == sim::PinState::Blocked);
+    CHECK(h.card->pukCommandsSeen() == 0);
+}

@@ -200,3 +200,17 @@ TEST_CASE("taking the card out after Done changes nothing") {
     CHECK(h.wizard.state().step == Step::Done);
     CHECK(h.server.outcomes.size() == 1);
 }
+
+TEST_CASE("the reader unplugged on the PIN entry: back to the reader step") {
+    Harness h(Operation::Change);
+    h.runToNewPin();
+    h.reader.faults().disconnected = true;
+    runSync(h.wizard.readerUnplugged());
+    CHECK(h.wizard.state().step == Step::Reader);
+    CHECK(h.wizard.errorCode() == "reader_unplugged");
+    CHECK_FALSE(h.wizard.state().card);
+    CHECK(h.server.outcomes.empty());
+    h.reader.faults().disconnected = false;
+    runSync(h.wizard.useReader(h.reader));
+    CHECK(h.wizard.state().step == Step::Card);
+}

@@ -102,8 +102,9 @@ public:
     Task<void> submitNewPin(card::Pin current, card::Pin newPin, card::Pin repeat);
     Task<void> requestSms();
     Task<void> submitConfirmation(std::string codeOrPassword);
-    // The platform saw the card go (slot change, USB disconnect).
+    // The platform saw the card go (slot change) or the reader go (USB disconnect event).
     Task<void> cardRemoved();
+    Task<void> readerUnplugged();
     void tick();
     void stillHere();
     // Ends the session (reported as cancelled) and starts over.
@@ -137,6 +138,7 @@ private:
     // Back to the Reader step; with an outcome, the session is reported and over.
     Task<void> toReader(MappedError mapped, std::optional<backend::Outcome> outcome);
     Task<void> releaseCard(); // power off and close (Done, Failed)
+    Task<void> lostCard(WizardError error);
 
     void apply(const MappedError& mapped, Step step);
     void setStep(Step step);
