@@ -34,9 +34,12 @@ TEST_CASE("the session counts down and ends in Failed when it runs out") {
 TEST_CASE("a code that expired on the page is refused by the server") {
     Harness h(Operation::Unblock);
     h.wizard.environmentChecked({true, true});
-    h.server.code = "000000000000000"; // the fake knows no other code: the page's is gone
-    runSync(h.wizard.submitCode("123451234512345"));
-    CHECK(h.wizard.errorCode() == "invalid_code");
+    h.server.codeExpired = true;
+    runSync(h.wizard.submitCode(h.server.code));
+    CHECK(h.wizard.state().step == Step::Failed);
+    CHECK(h.wizard.errorCode() == "expired_code");
+    h.wizard.restart();
+    CHECK(h.wizard.state().step == Step::Code);
 }
 
 TEST_CASE("idle: a warning first, then everything wiped") {

@@ -56,6 +56,7 @@ backend::HttpResponse FakeServer::handle(const backend::HttpRequest& request) {
     if (request.path == "/api/v1/sessions") {
         if (body.at("code") != code) return problem(404, Problem::CodeUnknown);
         if (codeUsed_) return problem(409, Problem::CodeUsed);
+        if (codeExpired) return problem(410, Problem::CodeExpired);
         codeUsed_ = true;
         return answer(201,
                       {{"session", fakeSessionId},

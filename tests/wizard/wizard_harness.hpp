@@ -41,7 +41,8 @@ public:
     std::string password = "demo-parola";
     Bytes masterKey = fromHex("000102030405060708090A0B0C0D0E0F");
     int sessionLifetime = 600;
-    int rateLimitedSms = 0; // the next n SMS requests are refused with retry_after 42
+    bool codeExpired = false; // the page's 300 s are over
+    int rateLimitedSms = 0;   // the next n SMS requests are refused with retry_after 42
 
     // What the client did.
     std::vector<std::string> paths;
