@@ -1,0 +1,83 @@
+# The browser app (Emscripten only): mbedTLS and Dear ImGui built from the pinned Debian sources
+# that tests/fetch-sources.sh unpacks, the layers above the core, and kamusm_app.js + .wasm.
+set(KAMUSM_THIRD_PARTY ${PROJECT_SOURCE_DIR}/build/third_party
+    CACHE PATH "Where tests/fetch-sources.sh unpacked imgui and mbedtls")
+set(mbedtls_dir ${KAMUSM_THIRD_PARTY}/mbedtls)
+set(imgui_dir ${KAMUSM_THIRD_PARTY}/imgui)
+foreach(dir ${mbedtls_dir}/library ${imgui_dir}/backends)
+  if(NOT EXISTS ${dir})
+    message(FATAL_ERROR "${dir} is missing: run tests/fetch-sources.sh first")
+  endif()
+endforeach()
+enable_language(C)
+
+# mbedTLS: the same library split (crypto, x509) and default configuration as Debian's packages,
+# so the wasm build links the same targets as the native one. TLS itself is the browser's job.
+file(GLOB mbedtls_sources ${mbedtls_dir}/library/*.c)
+set(mbedtls_x509_regex "/(certs|pkcs11|x509[a-z_]*)\\.c$")
+set(mbedtls_tls_regex "/(debug|net_sockets|ssl_[a-z0-9_]*)\\.c$")
+set(mbedx509_sources ${mbedtls_sources})
+list(FILTER mbedx509_sources INCLUDE REGEX "${mbedtls_x509_regex}")
+set(mbedcrypto_sources ${mbedtls_sources})
+list(FILTER mbedcrypto_sources EXCLUDE REGEX "${mbedtls_x509_regex}|${mbedtls_tls_regex}")
+add_library(mbedcrypto STATIC ${mbedcrypto_sources})
+add_library(mbedx509 STATIC ${mbedx509_sources})
+target_link_libraries(mbedx509 PUBLIC mbedcrypto)
+foreach(lib mbedcrypto mbedx509)
+  # Third-party code: their warnings are not ours to fix.
+  target_compile_options(${lib} PRIVATE -w)
+  target_include_directories(${lib} SYSTEM PUBLIC ${mbedtls_dir}/include)
+  target_include_directories(${lib} PRIVATE ${mbedtls_dir}/library)
+endforeach()
+target_link_libraries(kamusm_base PUBLIC mbedcrypto)
+target_link_libraries(kamusm_card PUBLIC mbedx509 mbedcrypto)
+
+# nlohmann/json is header-only: expose just its folder, not all of /usr/include, to emcc.
+find_path(NLOHMANN_JSON_INCLUDE nlohmann/json.hpp PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH REQUIRED)
+set(nlohmann_shim ${PROJECT_BINARY_DIR}/nlohmann-include)
+file(MAKE_DIRECTORY ${nlohmann_shim})
+file(CREATE_LINK ${NLOHMANN_JSON_INCLUDE}/nlohmann ${nlohmann_shim}/nlohmann SYMBOLIC)
+add_library(nlohmann_json INTERFACE)
+target_include_directories(nlohmann_json SYSTEM INTERFACE ${nlohmann_shim})
+
+kamusm_layer(sim kamusm_ccid kamusm_card mbedcrypto)
+kamusm_layer(backend kamusm_base nlohmann_json)
+kamusm_layer(wizard kamusm_card kamusm_ccid kamusm_backend)
+
+# Dear ImGui core with the GLFW (Emscripten's JS implementation) and WebGL2 back ends.
+add_library(imgui STATIC
+  ${imgui_dir}/imgui.cpp ${imgui_dir}/imgui_draw.cpp ${imgui_dir}/imgui_tables.cpp
+  ${imgui_dir}/imgui_widgets.cpp ${imgui_dir}/backends/imgui_impl_glfw.cpp
+  ${imgui_dir}/backends/imgui_impl_opengl3.cpp)
+target_include_directories(imgui SYSTEM PUBLIC ${imgui_dir} ${imgui_dir}/backends)
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEMO_WINDOWS)
+target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3)
+
+# The UI font: DejaVu Sans (fonts-dejavu-core) cut down to ASCII, Latin-1 and Latin Extended-A
+# (ç ğ ı İ ö ş ü and the rest of Turkish), compiled into the wasm data so there is no extra fetch.
+find_program(PYFTSUBSET pyftsubset REQUIRED) # apt-get install fonttools
+find_file(KAMUSM_FONT DejaVuSans.ttf PATHS /usr/share/fonts/truetype/dejavu
+          NO_CMAKE_FIND_ROOT_PATH REQUIRED) # apt-get install fonts-dejavu-core
+set(font_subset ${PROJECT_BINARY_DIR}/ui-font.ttf)
+set(font_source ${PROJECT_BINARY_DIR}/ui_font_data.cpp)
+add_custom_command(OUTPUT ${font_subset}
+  COMMAND ${PYFTSUBSET} ${KAMUSM_FONT} --unicodes=U+0020-007E,U+00A0-017F,U+2013-2014,U+2018-201D,U+2022,U+2026,U+20BA
+          --layout-features= --no-hinting --desubroutinize --name-IDs=0,1,2 --output-file=${font_subset}
+  DEPENDS ${KAMUSM_FONT} VERBATIM)
+add_custom_command(OUTPUT ${font_source}
+  COMMAND ${CMAKE_COMMAND} -DINPUT=${font_subset} -DOUTPUT=${font_source}
+          -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFont.cmake
+  DEPENDS ${font_subset} ${PROJECT_SOURCE_DIR}/cmake/EmbedFont.cmake VERBATIM)
+
+file(GLOB ui_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/ui/*.cpp)
+add_library(kamusm_ui STATIC ${ui_sources} ${font_source})
+target_include_directories(kamusm_ui PUBLIC ${PROJECT_SOURCE_DIR}/include)
+target_link_libraries(kamusm_ui PUBLIC imgui kamusm_wizard)
+
+file(GLOB web_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.cpp)
+list(FILTER web_sources EXCLUDE REGEX "/core_check\\.cpp$")
+add_executable(kamusm_app ${web_sources})
+target_link_libraries(kamusm_app PRIVATE kamusm_ui nlohmann_json)
+target_link_options(kamusm_app PRIVATE
+  -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sENVIRONMENT=web
+  -sALLOW_MEMORY_GROWTH=1)

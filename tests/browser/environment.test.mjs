@@ -1,0 +1,101 @@
+// The environment step: what the app says with and without WebUSB and a secure context, through
+// the accessible mirror and window.kamusmPin, the language switch, HiDPI and resizing.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import {
+  baseUrl, canvasShot, insecureHost, launch, mirror, nextFrames, openApp, pressMirrorButton, state,
+} from "./harness.mjs";
+
+const shots = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("with WebUSB on a secure page the environment is ready", async () => {
+  const { page, errors } = await openApp(browser, { usb: "present" });
+  assert.deepEqual(await state(page), { step: "environment", error: null });
+  const screen = await mirror(page);
+  assert.equal(screen.lang, "tr");
+  assert.equal(screen.heading, "Hazırlık");
+  assert.deepEqual(screen.text, ["Tarayıcınız ve bağlantınız USB kart okuyucu kullanmaya uygun."]);
+  assert.equal(screen.alert, null);
+  assert.deepEqual(screen.buttons, ["English"]);
+  const { colours } = await canvasShot(page, `${shots}environment-ready-tr.png`);
+  assert.ok(colours > 20, `the canvas shows ${colours} colours`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("without navigator.usb the app says which browser to use", async () => {
+  const { page, errors } = await openApp(browser, { usb: "absent" });
+  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });
+  const screen = await mirror(page);
+  assert.equal(screen.heading, "Hazırlık");
+  assert.match(screen.alert, /USB kart okuyucularla konuşamıyor.*Google Chrome veya Microsoft Edge/);
+  assert.deepEqual(screen.buttons, ["Tekrar denetle", "English"]);
+  const { colours } = await canvasShot(page, `${shots}environment-no-webusb-tr.png`);
+  assert.ok(colours > 20, `the canvas shows ${colours} colours`);
+  // Checking again finds the same browser: the same answer, no crash.
+  await pressMirrorButton(page, "Tekrar denetle");
+  await nextFrames(page);
+  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("over plain http on a non-local name the app asks for https", async () => {
+  const url = new URL("/", baseUrl);
+  url.hostname = insecureHost;
+  const { page } = await openApp(browser, { usb: "absent", url: url.href });
+  assert.equal(await page.evaluate(() => window.isSecureContext), false);
+  assert.deepEqual(await state(page), { step: "environment", error: "insecure_context" });
+  assert.match((await mirror(page)).alert, /https:\/\//);
+  await page.close();
+});
+
+test("the mirror's language button switches canvas and mirror to English and back", async () => {
+  const { page, errors } = await openApp(browser, { usb: "absent" });
+  const turkish = await canvasShot(page, `${shots}environment-switch-before.png`);
+  await pressMirrorButton(page, "English");
+  await nextFrames(page);
+  let screen = await mirror(page);
+  assert.equal(screen.lang, "en");
+  assert.equal(screen.heading, "Getting ready");
+  assert.match(screen.alert, /This browser cannot talk to USB card readers/);
+  assert.deepEqual(screen.buttons, ["Check again", "Türkçe"]);
+  // The keyboard focus stays on the language button across the rebuild.
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Türkçe");
+  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });
+  // The focused mirror covers the canvas (for sighted keyboard users); blur it to see the canvas.
+  await page.evaluate(() => document.activeElement.blur());
+  await nextFrames(page);
+  const english = await canvasShot(page, `${shots}environment-no-webusb-en.png`);
+  assert.ok(english.colours > 20);
+  assert.notDeepEqual(english.png, turkish.png, "the canvas redrew in English");
+  await pressMirrorButton(page, "Türkçe");
+  await nextFrames(page);
+  screen = await mirror(page);
+  assert.equal(screen.heading, "Hazırlık");
+  assert.equal(screen.lang, "tr");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the canvas has device pixels on HiDPI screens and follows the page's size", async () => {
+  const { page } = await openApp(browser, {
+    path: "/shell/", deviceScaleFactor: 2, viewport: { width: 800, height: 600 },
+  });
+  const size = () => page.evaluate(() => {
+    const canvas = document.getElementById("canvas");
+    return [canvas.width, canvas.height, canvas.clientWidth, canvas.clientHeight];
+  });
+  assert.deepEqual(await size(), [1600, 1200, 800, 600]);
+  await page.setViewportSize({ width: 500, height: 700 });
+  await nextFrames(page);
+  assert.deepEqual(await size(), [1000, 1400, 500, 700]);
+  const { colours } = await canvasShot(page, `${shots}shell-hidpi.png`);
+  assert.ok(colours > 20);
+  await page.close();
+});

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the browser tests: starts the reference server in demo mode serving build/web (from
+# tests/build-web.sh) on a free port, runs node's test runner against it, stops the server.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+server="${KAMUSM_SERVER:-$root/build/release/kamusm-server}"
+[[ -x "$server" ]] || { echo "run.sh: no $server (cmake --build --preset release --target kamusm-server)" >&2; exit 1; }
+[[ -f "$root/build/web/kamusm_app.wasm" ]] || { echo "run.sh: run tests/build-web.sh first" >&2; exit 1; }
+[[ -d "$here/node_modules/playwright-core" ]] || (cd "$here" && npm ci --no-audit --no-fund)
+
+data="$(mktemp -d)"
+log="$data/server.log"
+"$server" --demo --port 0 --data-dir "$data" --static-dir "$root/build/web" >"$log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$data"' EXIT
+# --port 0 picks a free port; the server prints the URL it listens on.
+for _ in $(seq 100); do
+    url="$(grep -o 'listening on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3)" && [[ -n "$url" ]] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+done
+[[ -n "${url:-}" ]] || { echo "run.sh: the server did not start" >&2; cat "$log" >&2; exit 1; }
+cd "$here"
+KAMUSM_URL="$url" node --test "${@:-.}"

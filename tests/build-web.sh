@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the browser app (Emscripten) from the pinned Debian sources of Dear ImGui and mbedTLS and
+# puts everything the server's --static-dir needs into build/web.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Debian's Emscripten optimiser needs Debian's node modules when node is not Debian's own.
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+bash tests/fetch-sources.sh
+build=build/web-build
+if [[ ! -f $build/build.ninja ]]; then
+    emcmake cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKAMUSM_TESTS=OFF \
+        >build-web.log 2>&1 || { cat build-web.log; rm -f build-web.log; exit 1; }
+    rm -f build-web.log
+fi
+cmake --build $build --target kamusm_app -j2
+out=build/web
+mkdir -p $out/shell
+cp $build/kamusm_app.js $build/kamusm_app.wasm web/index.html web/app.js web/page.css web/kamusm-page.css $out/
+cp shell/index.html shell/shell.css $out/shell/
+echo "build-web: $out ($(du -cb $out/kamusm_app.js $out/kamusm_app.wasm | tail -1 | cut -f1) bytes of js + wasm)"
