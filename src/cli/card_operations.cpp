@@ -72,9 +72,6 @@ void PrintingTrace::record(ccid::TraceKind kind, ByteView bytes) {
     if (kind == ccid::TraceKind::ApduResponse) hidingPin_ = false;
 }
 
-namespace {
-
-// A line from standard input without echo when it is a terminal.
 card::Pin readPin(const char* prompt) {
     const bool terminal = isatty(STDIN_FILENO);
     termios saved{};
@@ -95,6 +92,8 @@ card::Pin readPin(const char* prompt) {
     wipe(line);
     return pin;
 }
+
+namespace {
 
 std::string sha256Hex(ByteView bytes) {
     std::array<unsigned char, 32> digest{};

@@ -3,11 +3,18 @@
 #pragma once
 
 #include "commands.hpp"
+#include "kamusm/card/pin.hpp"
 #include "kamusm/ccid/trace.hpp"
 #include "kamusm/usb/device.hpp"
 
 #include <iosfwd>
+#include <memory>
 #include <string>
+#include <vector>
+
+#ifdef KAMUSM_HAVE_LIBUSB
+#include "kamusm/usb/libusb_device.hpp"
+#endif
 
 namespace kamusm::cli {
 
@@ -30,6 +37,14 @@ struct OperationOptions {
 };
 
 extern const char* const operationUsage;
+
+// A line of standard input, without echo when it is a terminal (after printing `prompt`).
+card::Pin readPin(const char* prompt);
+
+#ifdef KAMUSM_HAVE_LIBUSB
+// The attached devices that have a CCID interface.
+std::vector<std::unique_ptr<usb::LibusbDevice>> findReaders(const usb::LibusbContext& context);
+#endif
 
 // Reads PINs (verify: one line; change: current then new) from standard input.
 int runCardOperation(usb::Device& device, const OperationOptions& options, std::ostream& out);

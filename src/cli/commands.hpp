@@ -14,6 +14,7 @@ int ccidDescriptorCommand(const Arguments& arguments);
 int simCommand(const Arguments& arguments);
 int usbCommand(const Arguments& arguments);
 int benchCommand(const Arguments& arguments);
+int pinCommand(const Arguments& arguments);
 
 bool hasFlag(const Arguments& arguments, const std::string& flag);
 

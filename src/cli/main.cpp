@@ -53,6 +53,7 @@ constexpr Command commands[] = {
      "ccid-descriptor <hex> [--json]     decode a 54-byte CCID class descriptor"},
     {"sim", simCommand, "sim <model> <operation> [...]      run a card operation on a virtual reader"},
     {"usb", usbCommand, "usb <operation> [...]              run a card operation on a real reader"},
+    {"pin", pinCommand, "pin <create|change|unblock> ...      run a PIN operation against a backend"},
     {"bench", benchCommand, "bench [--model M]                  measure the stack on the simulator"},
 };
 

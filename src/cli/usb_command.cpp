@@ -13,23 +13,11 @@ namespace kamusm::cli {
 
 #ifdef KAMUSM_HAVE_LIBUSB
 
-namespace {
-
-int usbUsage() {
-    std::cerr << "usage: pinctl usb list\n"
-                 "       pinctl usb [--reader N] <operation> [options]\n"
-                 "The reader must not be held by pcscd (stop it: systemctl stop pcscd.socket pcscd)\n"
-                 "and your user needs access to it (a udev rule, or root).\n"
-              << operationUsage;
-    return 2;
-}
-
-// The attached devices with a CCID interface.
-std::vector<std::unique_ptr<usb::LibusbDevice>> readers(const usb::LibusbContext& context) {
+// Reading the descriptor needs no claim, so this works while pcscd holds the reader.
+std::vector<std::unique_ptr<usb::LibusbDevice>> findReaders(const usb::LibusbContext& context) {
     std::vector<std::unique_ptr<usb::LibusbDevice>> found;
     for (auto& device : usb::listDevices(context)) {
         try {
-            // Reading the descriptor needs no claim, so this works while pcscd holds the reader.
             runSync(device->open());
             const Bytes bytes = runSync(usb::readConfigurationDescriptor(*device));
             runSync(device->close());
@@ -42,12 +30,23 @@ std::vector<std::unique_ptr<usb::LibusbDevice>> readers(const usb::LibusbContext
     return found;
 }
 
+namespace {
+
+int usbUsage() {
+    std::cerr << "usage: pinctl usb list\n"
+                 "       pinctl usb [--reader N] <operation> [options]\n"
+                 "The reader must not be held by pcscd (stop it: systemctl stop pcscd.socket pcscd)\n"
+                 "and your user needs access to it (a udev rule, or root).\n"
+              << operationUsage;
+    return 2;
+}
+
 } // namespace
 
 int usbCommand(const Arguments& arguments) {
     if (arguments.empty() || hasFlag(arguments, "--help")) return usbUsage();
     usb::LibusbContext context;
-    auto found = readers(context);
+    auto found = findReaders(context);
     if (arguments[0] == "list") {
         for (std::size_t i = 0; i < found.size(); ++i) {
             const usb::DeviceInfo info = found[i]->info();

@@ -94,8 +94,7 @@ TEST_CASE("pinctl atr --json rejects what is not an ATR with exit 2") {
         "3B F0 11 00",                // interface bytes missing
         "3B 9F 96 81 31 FE 45 80 67", // historical bytes missing
         "3B 9F 96 81 31 FE 45 80 67 55 45 4B 41 45 12 93 31 80 73 B3 A1 80 6B 00", // after TCK
-        "3B 8F 01 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 "
-        "41 41 41 41 41", // 34 bytes
+        "3B8F01414141414141414141414141414141414141414141414141414141414141", // 34 bytes
         "3B 9",           // odd hex
         "3B ZZ",          // not hex
     };

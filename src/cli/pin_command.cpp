@@ -1,0 +1,223 @@
+// pinctl pin: create, change or unblock a PIN end to end, headless, through the same wizard
+// logic as the browser app: verification code → reader and card → new PIN → SMS code or web
+// password → card work, against a running backend and a virtual or real reader.
+#include "card_operations.hpp"
+
+#include "kamusm/backend/httplib_client.hpp"
+#include "kamusm/sim/fixtures.hpp"
+#include "kamusm/sim/reader.hpp"
+#include "kamusm/wizard/messages.hpp"
+#include "kamusm/wizard/wizard.hpp"
+
+#ifdef KAMUSM_HAVE_LIBUSB
+#include "kamusm/usb/libusb_device.hpp"
+#endif
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <iostream>
+
+namespace kamusm::cli {
+
+namespace {
+
+const char* const pinUsage =
+    "usage: pinctl pin <create|change|unblock> --server URL [--code CODE] [--demo]\n"
+    "                  (--sim MODEL [--card t1|t0] | --usb [--reader N]) [--lang tr|en] [--json]\n"
+    "Standard input gives, one per line: the current PIN (change only), the new PIN, its repeat,\n"
+    "then the SMS code or web password. With --demo a virtual card is enrolled for the demo\n"
+    "holder, and the verification code (unless --code gives one) and the SMS code come from\n"
+    "the demo backend.\n";
+
+struct PinOptions {
+    backend::Operation operation = backend::Operation::Change;
+    std::string server, code, simModel = "", reader = "0";
+    sim::CardProtocol protocol = sim::CardProtocol::T1;
+    bool demo = false, usb = false, json = false;
+    wizard::Language language = wizard::Language::English;
+};
+
+class SteadyClock : public wizard::Clock {
+public:
+    std::int64_t nowMilliseconds() override {
+        using namespace std::chrono;
+        return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    }
+};
+
+std::optional<PinOptions> parse(const Arguments& arguments) {
+    if (arguments.empty()) return std::nullopt;
+    PinOptions options;
+    const std::pair<const char*, backend::Operation> operations[] = {
+        {"create", backend::Operation::Create}, {"change", backend::Operation::Change},
+        {"unblock", backend::Operation::Unblock}};
+    bool known = false;
+    for (const auto& [name, operation] : operations)
+        if (arguments[0] == name) options.operation = operation, known = true;
+    if (!known) return std::nullopt;
+    for (std::size_t i = 1; i < arguments.size(); ++i) {
+        const std::string& argument = arguments[i];
+        const bool hasValue = i + 1 < arguments.size();
+        if (argument == "--demo") options.demo = true;
+        else if (argument == "--usb") options.usb = true;
+        else if (argument == "--json") options.json = true;
+        else if (argument == "--server" && hasValue) options.server = arguments[++i];
+        else if (argument == "--code" && hasValue) options.code = arguments[++i];
+        else if (argument == "--sim" && hasValue) options.simModel = arguments[++i];
+        else if (argument == "--reader" && hasValue) options.reader = arguments[++i];
+        else if (argument == "--card" && hasValue)
+            options.protocol = arguments[++i] == "t0" ? sim::CardProtocol::T0 : sim::CardProtocol::T1;
+        else if (argument == "--lang" && hasValue)
+            options.language = arguments[++i] == "tr" ? wizard::Language::Turkish : wizard::Language::English;
+        else return std::nullopt;
+    }
+    const bool oneReader = options.usb != !options.simModel.empty();
+    const bool hasCode = options.demo || !options.code.empty();
+    if (options.server.empty() || !oneReader || !hasCode) return std::nullopt;
+    return options;
+}
+
+// The virtual card of a demo run: enrolled at the backend for the demo holder, in the PIN state
+// the operation starts from (no PIN for create, a blocked PIN for unblock).
+std::shared_ptr<sim::VirtualCard> demoCard(backend::BackendClient& client, const PinOptions& options) {
+    sim::CardSetup setup = sim::demoCardSetup(options.protocol);
+    const backend::DemoCard issued =
+        runSync(client.demoEnrolCard(std::string(sim::demoTckn), setup.serial));
+    setup.signingCertificate = issued.certificate;
+    setup.signingKey = issued.privateKey;
+    if (options.operation == backend::Operation::Create) setup.pin.reset();
+    auto card = std::make_shared<sim::VirtualCard>(std::move(setup));
+    // Blocked the way a holder blocks it: three wrong PINs.
+    const iso7816::CommandApdu wrongPin{0x00, 0x20, 0x00, 0x81, fromHex("30 30 30 30 30 30"), {}};
+    if (options.operation == backend::Operation::Unblock)
+        while (card->pinState() != sim::PinState::Blocked) card->process(wrongPin);
+    return card;
+}
+
+class Run {
+public:
+    Run(const PinOptions& options, backend::BackendClient& client, wizard::Wizard& flow)
+        : options_(options), client_(client), flow_(flow) {}
+
+    // Each stage's event, then the step it must reach; false with the error printed otherwise.
+    bool expect(wizard::Step step) {
+        const wizard::WizardState& state = flow_.state();
+        if (!options_.json) std::cout << "step: " << wizard::stepId(state.step) << '\n';
+        if (state.step == step && !state.error) return true;
+        failure_ = state.error ? std::string(flow_.errorCode()) : "stopped at " + std::string(wizard::stepId(state.step));
+        if (state.error == wizard::WizardError::PinPolicy && state.pinProblem)
+            message_ = wizard::message(*state.pinProblem, options_.language);
+        else if (state.error)
+            message_ = wizard::message(*state.error, options_.language);
+        return false;
+    }
+
+    bool run(usb::Device& device) {
+        flow_.environmentChecked({true, true});
+        std::string code = options_.code;
+        if (code.empty())
+            code = runSync(client_.demoVerificationCode(std::string(sim::demoTckn), options_.operation)).code;
+        runSync(flow_.submitCode(code));
+        if (!expect(wizard::Step::Reader)) return false;
+        runSync(flow_.useReader(device));
+        if (!expect(wizard::Step::Card)) return false;
+        printCard();
+        flow_.cardConfirmed();
+        if (!expect(wizard::Step::NewPin)) return false;
+        card::Pin current = flow_.state().needsCurrentPin ? readPin("Current PIN: ") : card::Pin();
+        card::Pin next = readPin("New PIN: ");
+        card::Pin repeat = readPin("New PIN again: ");
+        runSync(flow_.submitNewPin(std::move(current), std::move(next), std::move(repeat)));
+        if (!expect(wizard::Step::Confirm)) return false;
+        runSync(flow_.submitConfirmation(confirmation()));
+        return expect(wizard::Step::Done);
+    }
+
+    int report() const {
+        const bool done = failure_.empty();
+        if (options_.json) {
+            nlohmann::ordered_json result{{"ok", done}, {"step", wizard::stepId(flow_.state().step)}};
+            if (!done) result["error"] = failure_, result["message"] = message_;
+            std::cout << result.dump() << '\n';
+        } else if (done) {
+            std::cout << wizard::successText(options_.operation, options_.language) << '\n';
+            for (std::string_view warning : wizard::pinWarnings(options_.language))
+                std::cout << "- " << warning << '\n';
+        } else {
+            std::cout << "error: " << failure_ << (message_.empty() ? "" : ": " + message_) << '\n';
+        }
+        return done ? 0 : 1;
+    }
+
+private:
+    // The SMS code (from the demo outbox, or typed) or the web password.
+    std::string confirmation() {
+        const wizard::WizardState& state = flow_.state();
+        if (state.confirmation == backend::Confirmation::Sms && !state.smsSent) runSync(flow_.requestSms());
+        if (options_.demo && state.confirmation == backend::Confirmation::Sms) {
+            const auto outbox = runSync(client_.demoOutbox());
+            return outbox.empty() ? std::string() : outbox.back().code;
+        }
+        card::Pin typed = readPin(state.confirmation == backend::Confirmation::Sms ? "SMS code: " : "Web password: ");
+        return std::string(typed.bytes().begin(), typed.bytes().end());
+    }
+
+    void printCard() const {
+        if (options_.json || !flow_.state().card) return;
+        const wizard::CardSummary& card = *flow_.state().card;
+        std::cout << "card: " << card.serial << ", " << card.holderName << " (" << card.tcknMasked
+                  << "), issued by " << card.issuer << ", valid to " << card.notAfter << '\n';
+    }
+
+    const PinOptions& options_;
+    backend::BackendClient& client_;
+    wizard::Wizard& flow_;
+    std::string failure_, message_;
+};
+
+} // namespace
+
+int pinCommand(const Arguments& arguments) {
+    const std::optional<PinOptions> options = parse(arguments);
+    if (!options || hasFlag(arguments, "--help")) {
+        std::cerr << pinUsage;
+        return 2;
+    }
+    backend::HttplibClient http(options->server);
+    backend::BackendClient client(http);
+    SteadyClock clock;
+    wizard::Wizard flow(client, clock);
+    Run run(*options, client, flow);
+
+    if (options->usb) {
+#ifdef KAMUSM_HAVE_LIBUSB
+        usb::LibusbContext context;
+        auto readers = findReaders(context);
+        const std::size_t index = std::stoul(options->reader);
+        if (index >= readers.size()) {
+            std::cerr << "pinctl pin: no reader " << index << " (" << readers.size() << " found)\n";
+            return 1;
+        }
+        run.run(*readers[index]);
+        return run.report();
+#else
+        std::cerr << "pinctl pin: this build has no libusb\n";
+        return 1;
+#endif
+    }
+    const std::optional<sim::ReaderModel> model = sim::readerModelById(options->simModel);
+    if (!model) {
+        std::cerr << "pinctl pin: unknown reader model '" << options->simModel << "'\n";
+        return 2;
+    }
+    if (!options->demo) {
+        std::cerr << "pinctl pin: a virtual card is only enrolled at a demo backend (--demo)\n";
+        return 2;
+    }
+    sim::VirtualReader reader(*model, {demoCard(client, *options)});
+    run.run(reader);
+    return run.report();
+}
+
+} // namespace kamusm::cli
