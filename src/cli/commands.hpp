@@ -14,7 +14,10 @@ int ccidDescriptorCommand(const Arguments& arguments);
 int simCommand(const Arguments& arguments);
 int usbCommand(const Arguments& arguments);
 int benchCommand(const Arguments& arguments);
-int pinCommand(const Arguments& arguments);
+// create, change, unblock: the PIN operations against a backend (pin_command.cpp).
+int createCommand(const Arguments& arguments);
+int changeCommand(const Arguments& arguments);
+int unblockCommand(const Arguments& arguments);
 
 bool hasFlag(const Arguments& arguments, const std::string& flag);
 

@@ -53,7 +53,9 @@ constexpr Command commands[] = {
      "ccid-descriptor <hex> [--json]     decode a 54-byte CCID class descriptor"},
     {"sim", simCommand, "sim <model> <operation> [...]      run a card operation on a virtual reader"},
     {"usb", usbCommand, "usb <operation> [...]              run a card operation on a real reader"},
-    {"pin", pinCommand, "pin <create|change|unblock> ...      run a PIN operation against a backend"},
+    {"create", createCommand, "create --server URL ...             create the PIN of a card without one"},
+    {"change", changeCommand, "change --server URL ...             change a known PIN"},
+    {"unblock", unblockCommand, "unblock --server URL ...            set a new PIN on a blocked card"},
     {"bench", benchCommand, "bench [--model M]                  measure the stack on the simulator"},
 };
 

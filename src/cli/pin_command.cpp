@@ -1,4 +1,4 @@
-// pinctl pin: create, change or unblock a PIN end to end, headless, through the same wizard
+// pinctl create|change|unblock: a PIN operation end to end, headless, through the same wizard
 // logic as the browser app: verification code → reader and card → new PIN → SMS code or web
 // password → card work, against a running backend and a virtual or real reader.
 #include "card_operations.hpp"
@@ -23,8 +23,8 @@ namespace kamusm::cli {
 namespace {
 
 const char* const pinUsage =
-    "usage: pinctl pin <create|change|unblock> --server URL [--code CODE] [--demo]\n"
-    "                  (--sim MODEL [--card t1|t0] | --usb [--reader N]) [--lang tr|en] [--json]\n"
+    "usage: pinctl <create|change|unblock> --server URL [--code CODE] [--demo]\n"
+    "              (--sim MODEL [--card t1|t0] | --usb [--reader N]) [--lang tr|en] [--json]\n"
     "Standard input gives, one per line: the current PIN (change only), the new PIN, its repeat,\n"
     "then the SMS code or web password. With --demo a virtual card is enrolled for the demo\n"
     "holder, and the verification code (unless --code gives one) and the SMS code come from\n"
@@ -46,17 +46,10 @@ public:
     }
 };
 
-std::optional<PinOptions> parse(const Arguments& arguments) {
-    if (arguments.empty()) return std::nullopt;
+std::optional<PinOptions> parse(backend::Operation operation, const Arguments& arguments) {
     PinOptions options;
-    const std::pair<const char*, backend::Operation> operations[] = {
-        {"create", backend::Operation::Create}, {"change", backend::Operation::Change},
-        {"unblock", backend::Operation::Unblock}};
-    bool known = false;
-    for (const auto& [name, operation] : operations)
-        if (arguments[0] == name) options.operation = operation, known = true;
-    if (!known) return std::nullopt;
-    for (std::size_t i = 1; i < arguments.size(); ++i) {
+    options.operation = operation;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string& argument = arguments[i];
         const bool hasValue = i + 1 < arguments.size();
         if (argument == "--demo") options.demo = true;
@@ -176,10 +169,8 @@ private:
     std::string failure_, message_;
 };
 
-} // namespace
-
-int pinCommand(const Arguments& arguments) {
-    const std::optional<PinOptions> options = parse(arguments);
+int runPinOperation(backend::Operation operation, const Arguments& arguments) {
+    const std::optional<PinOptions> options = parse(operation, arguments);
     if (!options || hasFlag(arguments, "--help")) {
         std::cerr << pinUsage;
         return 2;
@@ -196,28 +187,40 @@ int pinCommand(const Arguments& arguments) {
         auto readers = findReaders(context);
         const std::size_t index = std::stoul(options->reader);
         if (index >= readers.size()) {
-            std::cerr << "pinctl pin: no reader " << index << " (" << readers.size() << " found)\n";
+            std::cerr << "pinctl: no reader " << index << " (" << readers.size() << " found)\n";
             return 1;
         }
         run.run(*readers[index]);
         return run.report();
 #else
-        std::cerr << "pinctl pin: this build has no libusb\n";
+        std::cerr << "pinctl: this build has no libusb\n";
         return 1;
 #endif
     }
     const std::optional<sim::ReaderModel> model = sim::readerModelById(options->simModel);
     if (!model) {
-        std::cerr << "pinctl pin: unknown reader model '" << options->simModel << "'\n";
+        std::cerr << "pinctl: unknown reader model '" << options->simModel << "'\n";
         return 2;
     }
     if (!options->demo) {
-        std::cerr << "pinctl pin: a virtual card is only enrolled at a demo backend (--demo)\n";
+        std::cerr << "pinctl: a virtual card is only enrolled at a demo backend (--demo)\n";
         return 2;
     }
     sim::VirtualReader reader(*model, {demoCard(client, *options)});
     run.run(reader);
     return run.report();
+}
+
+} // namespace
+
+int createCommand(const Arguments& arguments) {
+    return runPinOperation(backend::Operation::Create, arguments);
+}
+int changeCommand(const Arguments& arguments) {
+    return runPinOperation(backend::Operation::Change, arguments);
+}
+int unblockCommand(const Arguments& arguments) {
+    return runPinOperation(backend::Operation::Unblock, arguments);
 }
 
 } // namespace kamusm::cli

@@ -1,4 +1,4 @@
-// pinctl pin end to end: the CLI, a real kamusm-server process in demo mode and the virtual
+// pinctl create|change|unblock end to end: the CLI, a real kamusm-server process in demo mode and the virtual
 // reader and card, through the same wizard logic as the browser app.
 #include "cli/run_pinctl.hpp"
 #include "server/server_process.hpp"
@@ -25,7 +25,7 @@ std::vector<std::string> demoServer(const kamusm::test::TempDir& data, std::vect
 
 json runPin(const kamusm::test::ServerProcess& server, const std::string& arguments,
             const std::string& input) {
-    const auto run = pinctl("pin " + arguments + " --server " + server.url() + " --json", input);
+    const auto run = pinctl(arguments + " --server " + server.url() + " --json", input);
     CAPTURE(arguments);
     CAPTURE(run.out);
     return json::parse(run.out);
@@ -66,7 +66,7 @@ TEST_CASE("a wrong current PIN, a weak new PIN and a repeat that differs") {
     CHECK(result["message"].get<std::string>().find("differ") != std::string::npos);
 }
 
-TEST_CASE("an expired code and a used code are refused") {
+TEST_CASE("an expired code is refused") {
     kamusm::test::TempDir data;
     kamusm::test::ServerProcess server(demoServer(data, {"--code-lifetime", "1"}));
     const auto code = kamusm::runSync(server.client().demoVerificationCode(
@@ -75,17 +75,21 @@ TEST_CASE("an expired code and a used code are refused") {
     json result = runPin(server, "create --demo --sim acr39u --code " + code.code, "24681357\n24681357\n");
     CHECK(result["ok"] == false);
     CHECK(result["error"] == "expired_code");
+}
 
+TEST_CASE("a used code is refused") {
+    kamusm::test::TempDir data;
+    kamusm::test::ServerProcess server(demoServer(data));
     const auto fresh = kamusm::runSync(server.client().demoVerificationCode(
         "10000000146", kamusm::backend::Operation::Create));
-    result = runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
+    json result = runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
     CHECK(result["ok"] == true);
     result = runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
     CHECK(result["error"] == "used_code");
 }
 
 TEST_CASE("a server that is not there") {
-    const auto run = pinctl("pin create --demo --sim acr39u --server http://127.0.0.1:9 --json",
+    const auto run = pinctl("create --demo --sim acr39u --server http://127.0.0.1:9 --json",
                             "24681357\n24681357\n");
     CHECK(run.exitCode != 0);
 }
