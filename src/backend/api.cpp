@@ -55,6 +55,12 @@ template <typename T> T field(const json& body, const char* name) {
     }
 }
 
+// The holder's year of birth, which the server sends only when it knows it.
+std::optional<int> optionalYear(const json& holder) {
+    if (!holder.is_object() || !holder.contains("birth_year")) return std::nullopt;
+    return field<int>(holder, "birth_year");
+}
+
 template <typename F> auto convert(const char* name, F&& f) {
     try {
         return f();
@@ -148,7 +154,8 @@ Task<Session> BackendClient::startSession(std::string code) {
         field<std::string>(body, "session"),
         convert("operation",
                 [&] { return operationFromString(field<std::string>(body, "operation")); }),
-        Holder{field<std::string>(holder, "name"), field<std::string>(holder, "tckn_masked")},
+        Holder{field<std::string>(holder, "name"), field<std::string>(holder, "tckn_masked"),
+               optionalYear(holder)},
         convert("confirmation",
                 [&] { return confirmationFromString(field<std::string>(body, "confirmation")); }),
         field<int>(body, "expires_in")};

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS holders (
     name TEXT NOT NULL,
     phone TEXT NOT NULL,
     confirmation TEXT NOT NULL CHECK (confirmation IN ('sms', 'password')),
+    birth_year INTEGER,
     password_salt BLOB,
     password_hash BLOB,
     password_iterations INTEGER
@@ -101,6 +102,9 @@ Database::Database(const std::string& path) {
     }
     sqlite3_busy_timeout(db_, 5000);
     executeScript(schema);
+    // Databases made before holders had a birth year get the column.
+    if (query("SELECT 1 FROM pragma_table_info('holders') WHERE name = 'birth_year'").empty())
+        executeScript("ALTER TABLE holders ADD COLUMN birth_year INTEGER;");
 }
 
 Database::~Database() {

@@ -37,7 +37,8 @@ Demo::Demo(Sessions& sessions, OutboxGateway& outbox, CertificateAuthority ca, i
 void Demo::seed() {
     if (sessions_.holders().find(demoTckn)) return;
     sessions_.holders().put(
-        {demoTckn, "DEMO KULLANICI", "+905550000012", backend::Confirmation::Sms}, demoPassword);
+        {demoTckn, "DEMO KULLANICI", "+905550000012", backend::Confirmation::Sms, demoBirthYear},
+        demoPassword);
 }
 
 std::string Demo::issueCode(const std::string& tckn, backend::Operation operation,

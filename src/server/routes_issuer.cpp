@@ -38,11 +38,15 @@ void addIssuerRoutes(httplib::Server& server, Sessions& sessions, std::string to
                    json body = parseBody(req, {{"name", Kind::Text, 200},
                                                {"phone", Kind::Text, 20},
                                                {"confirmation", Kind::Choice, 0, confirmations},
-                                               {"password", Kind::Text, 256}});
+                                               {"password", Kind::Text, 256},
+                                               {"birth_year", Kind::Digits, 4, {}, false}});
                    std::string password = body["password"];
                    sessions.holders().put(
                        {req.matches[1], body["name"], body["phone"],
-                        backend::confirmationFromString(body["confirmation"].get<std::string>())},
+                        backend::confirmationFromString(body["confirmation"].get<std::string>()),
+                        body.contains("birth_year")
+                            ? std::optional<int>(std::stoi(body["birth_year"].get<std::string>()))
+                            : std::nullopt},
                        password);
                    wipe(password);
                    sessions.audit().append({"holder_updated",

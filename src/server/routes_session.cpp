@@ -14,10 +14,16 @@ constexpr const char* sessionRoute = R"(/api/v1/sessions/([0-9A-F]{32})/)";
 
 const Field serialField{"serial", Kind::Digits, 12};
 
+json holderJson(const backend::Holder& holder) {
+    json result{{"name", holder.name}, {"tckn_masked", holder.tcknMasked}};
+    if (holder.birthYear) result["birth_year"] = *holder.birthYear;
+    return result;
+}
+
 json sessionJson(const backend::Session& session) {
     return {{"session", session.id},
             {"operation", backend::wireName(session.operation)},
-            {"holder", {{"name", session.holder.name}, {"tckn_masked", session.holder.tcknMasked}}},
+            {"holder", holderJson(session.holder)},
             {"confirmation", backend::wireName(session.confirmation)},
             {"expires_in", session.expiresIn}};
 }

@@ -167,7 +167,7 @@ backend::Session Sessions::start(const std::string& code, const std::string& ip)
     audit_.append({"code_used", id, tckn, ip, {{"operation", row->text(2)}}});
     transaction.commit();
     return backend::Session{id, backend::operationFromString(row->text(2)),
-                            backend::Holder{holder->name, maskTckn(tckn)},
+                            backend::Holder{holder->name, maskTckn(tckn), holder->birthYear},
                             backend::confirmationFromString(row->text(3)), config_.sessionLifetime};
 }
 

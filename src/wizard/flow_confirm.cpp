@@ -26,7 +26,8 @@ Task<void> Wizard::submitNewPin(card::Pin current, card::Pin newPin, card::Pin r
     clearError();
     std::optional<PinProblem> problem;
     if (state_.needsCurrentPin) problem = currentPinProblem(current);
-    if (!problem) problem = checkNewPin(text(newPin), text(repeat), PinPolicy{});
+    if (!problem)
+        problem = checkNewPin(text(newPin), text(repeat), PinPolicy{session_->holder.birthYear});
     if (problem) {
         state_.pinProblem = problem;
         apply({WizardError::PinPolicy}, Step::NewPin);

@@ -61,6 +61,10 @@ TEST_CASE("a wrong current PIN, a weak new PIN and a repeat that differs") {
     CHECK(result["error"] == "wrong_current_pin");
     result = runPin(server, "change --demo --sim acr39u", "123456\n111111\n111111\n");
     CHECK(result["error"] == "pin_policy");
+    // The demo holder was born in 1980 (the server says so with the session).
+    result = runPin(server, "change --demo --sim acr39u", "123456\n51980742\n51980742\n");
+    CHECK(result["error"] == "pin_policy");
+    CHECK(result["message"].get<std::string>().find("birth") != std::string::npos);
     result = runPin(server, "create --demo --sim acr39u", "24681357\n24681358\n");
     CHECK(result["error"] == "pin_policy");
     CHECK(result["message"].get<std::string>().find("differ") != std::string::npos);

@@ -16,9 +16,11 @@ TEST_CASE("holders keep their cards when updated; passwords are salted hashes") 
     test::TempDir dir;
     Database db((dir.path() / "test.db").string());
     Holders holders(db);
-    holders.put({"10000000146", "A", "+905550000012", backend::Confirmation::Sms}, "demo-parola");
+    holders.put({"10000000146", "A", "+905550000012", backend::Confirmation::Sms, 1980},
+                "demo-parola");
+    CHECK(holders.find("10000000146")->birthYear == 1980);
     holders.enrolCard("123456789012", "10000000146");
-    holders.put({"10000000146", "B", "+905550000099", backend::Confirmation::Password},
+    holders.put({"10000000146", "B", "+905550000099", backend::Confirmation::Password, {}},
                 "yeni-parola");
     CHECK(holders.cardHolder("123456789012") == "10000000146");
     CHECK(holders.find("10000000146")->name == "B");

@@ -28,6 +28,7 @@ Outcome outcomeFromString(std::string_view text);
 struct Holder {
     std::string name;
     std::string tcknMasked; // "100******46"
+    std::optional<int> birthYear; // when the backend knows it: the wizard refuses it in a PIN
 };
 
 struct Session {

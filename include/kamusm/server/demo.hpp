@@ -9,6 +9,7 @@ namespace kamusm::server {
 
 inline constexpr const char* demoTckn = "10000000146";
 inline constexpr const char* demoPassword = "demo-parola";
+inline constexpr int demoBirthYear = 1980;
 // card-profile.md's demo master key; a production start refuses it.
 Bytes demoMasterKey();
 

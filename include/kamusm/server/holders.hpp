@@ -14,6 +14,7 @@ struct HolderRecord {
     std::string name;
     std::string phone;
     backend::Confirmation confirmation = backend::Confirmation::Sms;
+    std::optional<int> birthYear; // refused as part of a new PIN when known
 };
 
 class Holders {
