@@ -24,8 +24,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/lists/partial" "$tmp/download"
 echo "deb-src http://deb.debian.org/debian bookworm main" >"$tmp/sources.list"
+# apt checks the archive's signature with the system's keyring; the lists and caches stay in $tmp.
 apt_private=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$tmp/lists" -o APT::Sandbox::User=root)
+    -o "Dir::State::Lists=$tmp/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
+# As root apt downloads as _apt, which cannot write into the private temp dir.
+((EUID)) || apt_private+=(-o APT::Sandbox::User=root)
 apt-get "${apt_private[@]}" -qq update
 
 for pin in "${missing[@]}"; do

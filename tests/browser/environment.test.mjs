@@ -58,6 +58,10 @@ test("over plain http on a non-local name the app asks for https", async () => {
 test("the mirror's language button switches canvas and mirror to English and back", async () => {
   const { page, errors } = await openApp(browser, { usb: "absent" });
   const turkish = await canvasShot(page, `${shots}environment-switch-before.png`);
+  // Tab moves between the mirror's buttons: the canvas's key handling does not swallow it.
+  await page.locator("#app-a11y button", { hasText: "Tekrar denetle" }).focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "English");
   await pressMirrorButton(page, "English");
   await nextFrames(page);
   let screen = await mirror(page);

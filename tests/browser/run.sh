@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser tests: starts the reference server in demo mode serving build/web (from
-# tests/build-web.sh) on a free port, runs node's test runner against it, stops the server.
+# tests/build-web.sh) on a free port, runs node's test runner (or measure.mjs) against it, stops
+# the server.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,4 +23,6 @@ for _ in $(seq 100); do
 done
 [[ -n "${url:-}" ]] || { echo "run.sh: the server did not start" >&2; cat "$log" >&2; exit 1; }
 cd "$here"
-KAMUSM_URL="$url" node --test "${@:-.}"
+export KAMUSM_URL="$url"
+# "run.sh measure" reports bundle size and time to first frame instead of testing.
+if [[ "${1:-}" == measure ]]; then node measure.mjs; else node --test "${@:-.}"; fi
