@@ -24,6 +24,8 @@ test("with WebUSB on a secure page the environment is ready", async () => {
   assert.deepEqual(screen.buttons, ["English"]);
   const { colours } = await canvasShot(page, `${shots}environment-ready-tr.png`);
   assert.ok(colours > 20, `the canvas shows ${colours} colours`);
+  // The whole page stand-in with the app in it, for the README.
+  await page.screenshot({ path: `${shots}page-environment-tr.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
