@@ -54,7 +54,8 @@ static void wipeMemory(void* data, std::size_t size) {
     KAMUSM_ZEROIZE(data, size);
 #else
     volatile auto* p = static_cast<volatile unsigned char*>(data);
-    while (size--) *p++ = 0;
+    while (size--)
+        *p++ = 0;
 #endif
 }
 

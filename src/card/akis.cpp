@@ -19,8 +19,8 @@ constexpr std::size_t serialOffset = 55;
 constexpr std::size_t serialLength = 12;
 
 // The historical-byte mask of AKIS cards: 0xFF bytes must match, 0x00 bytes are free.
-constexpr std::array<std::uint8_t, 15> akisHistorical{0x80, 0x67, 0x55, 0x45, 0x4B, 0x41, 0x45, 0x00,
-                                                      0x00, 0x31, 0x80, 0x73, 0xB3, 0xA1, 0x80};
+constexpr std::array<std::uint8_t, 15> akisHistorical{
+    0x80, 0x67, 0x55, 0x45, 0x4B, 0x41, 0x45, 0x00, 0x00, 0x31, 0x80, 0x73, 0xB3, 0xA1, 0x80};
 constexpr std::array<std::uint8_t, 15> akisMask{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00,
                                                 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
@@ -71,8 +71,8 @@ void checkPinStatus(std::uint16_t sw) {
     if (sw == 0x9000) return;
     if ((sw & 0xFFF0) == 0x63C0) {
         const int triesLeft = sw & 0x0F;
-        throw Error(ErrorCode::WrongPin,
-                    "wrong PIN, " + std::to_string(triesLeft) + " tries left", sw, triesLeft);
+        throw Error(ErrorCode::WrongPin, "wrong PIN, " + std::to_string(triesLeft) + " tries left",
+                    sw, triesLeft);
     }
     for (const PinStatusRow& row : pinStatusTable)
         if (row.sw == sw) throw Error(row.code, row.text, sw);
@@ -116,10 +116,15 @@ Task<Bytes> AkisCard::readCertificate(Certificate which) {
     Bytes certificate;
     while (certificate.size() < maximumSize) {
         const auto offset = static_cast<std::uint16_t>(certificate.size());
-        const ResponseApdu chunk = co_await send(
-            {0x00, 0xB0, static_cast<std::uint8_t>(offset >> 8), static_cast<std::uint8_t>(offset), {}, 256});
+        const ResponseApdu chunk = co_await send({0x00,
+                                                  0xB0,
+                                                  static_cast<std::uint8_t>(offset >> 8),
+                                                  static_cast<std::uint8_t>(offset),
+                                                  {},
+                                                  256});
         if (chunk.sw() == 0x6B00 && !certificate.empty()) break;
-        if (!chunk.ok() && chunk.sw() != 0x6282) throwUnexpected("reading the certificate", chunk.sw());
+        if (!chunk.ok() && chunk.sw() != 0x6282)
+            throwUnexpected("reading the certificate", chunk.sw());
         certificate.insert(certificate.end(), chunk.data.begin(), chunk.data.end());
         if (chunk.sw() == 0x6282 || chunk.data.size() < 256) break;
     }
@@ -138,7 +143,8 @@ Task<PinStatus> AkisCard::pinStatus() {
 }
 
 Task<void> AkisCard::verifyPin(const Pin& pin) {
-    PinCommand command{{0x00, 0x20, 0x00, pinReference, Bytes(pin.bytes().begin(), pin.bytes().end()), {}}};
+    PinCommand command{
+        {0x00, 0x20, 0x00, pinReference, Bytes(pin.bytes().begin(), pin.bytes().end()), {}}};
     const ResponseApdu response = co_await send(command.apdu);
     checkPinStatus(response.sw());
 }
@@ -175,17 +181,20 @@ Task<void> AkisCard::externalAuthenticate(const Bytes& cryptogram) {
 
 Task<void> AkisCard::resetRetryCounter(const Pin& newPin) {
     // P1 02: new PIN only, granted by the EXTERNAL AUTHENTICATE just before. Never P1 00 (PUK).
-    PinCommand command{{0x00, 0x2C, 0x02, pinReference, Bytes(newPin.bytes().begin(), newPin.bytes().end()), {}}};
+    PinCommand command{
+        {0x00, 0x2C, 0x02, pinReference, Bytes(newPin.bytes().begin(), newPin.bytes().end()), {}}};
     const ResponseApdu response = co_await send(command.apdu);
     checkPinStatus(response.sw());
 }
 
 Task<Bytes> AkisCard::sign(const Bytes& digestInfo) {
-    const ResponseApdu environment = co_await send({0x00, 0x22, 0x41, 0xB6, fromHex("84 01 01"), {}});
+    const ResponseApdu environment =
+        co_await send({0x00, 0x22, 0x41, 0xB6, fromHex("84 01 01"), {}});
     if (!environment.ok()) throwUnexpected("MSE SET", environment.sw());
     const ResponseApdu signature = co_await send({0x00, 0x2A, 0x9E, 0x9A, digestInfo, 256});
     if (signature.sw() == 0x6982)
-        throw Error(ErrorCode::SecurityNotSatisfied, "the card needs the PIN before signing", 0x6982);
+        throw Error(ErrorCode::SecurityNotSatisfied, "the card needs the PIN before signing",
+                    0x6982);
     if (!signature.ok()) throwUnexpected("PSO COMPUTE DIGITAL SIGNATURE", signature.sw());
     co_return signature.data;
 }

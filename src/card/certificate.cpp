@@ -52,16 +52,19 @@ CertificateInfo parseCertificate(ByteView der) {
         throw Error(ErrorCode::MalformedData, "the card's certificate is not an X.509 certificate");
     const mbedtls_x509_crt& crt = certificate.crt;
     CertificateInfo info;
-    info.holderName = attribute(&crt.subject, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN));
+    info.holderName =
+        attribute(&crt.subject, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN));
     info.tckn = tcknOf(attribute(&crt.subject, MBEDTLS_OID_AT_SERIAL_NUMBER,
                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_SERIAL_NUMBER)));
     info.issuer = attribute(&crt.issuer, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN));
     std::array<char, 1024> subject{};
-    if (mbedtls_x509_dn_gets(subject.data(), subject.size(), &crt.subject) > 0) info.subject = subject.data();
+    if (mbedtls_x509_dn_gets(subject.data(), subject.size(), &crt.subject) > 0)
+        info.subject = subject.data();
     info.notBefore = date(crt.valid_from);
     info.notAfter = date(crt.valid_to);
-    info.nonRepudiation = mbedtls_x509_crt_check_key_usage(&crt, MBEDTLS_X509_KU_NON_REPUDIATION) == 0 &&
-                          (crt.ext_types & MBEDTLS_X509_EXT_KEY_USAGE) != 0;
+    info.nonRepudiation =
+        mbedtls_x509_crt_check_key_usage(&crt, MBEDTLS_X509_KU_NON_REPUDIATION) == 0 &&
+        (crt.ext_types & MBEDTLS_X509_EXT_KEY_USAGE) != 0;
     std::array<unsigned char, 32> digest{};
     mbedtls_sha256_ret(der.data(), der.size(), digest.data(), 0);
     info.sha256 = toHex(digest, ':');

@@ -30,7 +30,8 @@ constexpr std::array<BErrorRow, 16> bErrorTable{{
     {0xF0, ErrorCode::PinTimeout, "PIN_TIMEOUT: no PIN entered on the reader's keypad in time"},
     {0xEF, ErrorCode::PinCancelled, "PIN_CANCELLED: PIN entry cancelled on the reader"},
     {0xE0, ErrorCode::Busy, "CMD_SLOT_BUSY: the slot is busy with another command"},
-    {0x00, ErrorCode::CommandNotSupported, "CMD_NOT_SUPPORTED: the reader does not know the command"},
+    {0x00, ErrorCode::CommandNotSupported,
+     "CMD_NOT_SUPPORTED: the reader does not know the command"},
 }};
 
 const BErrorRow* find(std::uint8_t bError) {

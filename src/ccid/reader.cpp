@@ -165,7 +165,7 @@ Task<Message> Reader::transact(Message command, usb::Milliseconds timeout) {
         bool& busy;
         ~Release() { busy = false; }
     } release{busy_};
-    command.bSeq = nextSeq_++; // wraps at 255 like the spec's one-byte counter
+    command.bSeq = nextSeq_++;                 // wraps at 255 like the spec's one-byte counter
     const WipeOnExit wipeData(command.abData); // commands may carry a PIN
     Bytes bytes = command.encode();
     const WipeOnExit wipeBytes(bytes);

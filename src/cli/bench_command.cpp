@@ -23,7 +23,8 @@ struct Measurement {
     double hostMicroseconds = 0; // per read, averaged
 };
 
-Measurement measure(sim::ReaderModel model, sim::CardProtocol protocol, bool negotiate, int iterations) {
+Measurement measure(sim::ReaderModel model, sim::CardProtocol protocol, bool negotiate,
+                    int iterations) {
     auto card = std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol));
     sim::VirtualReader reader(model, {card});
     auto host = runSync(ccid::Reader::open(reader));
@@ -33,11 +34,14 @@ Measurement measure(sim::ReaderModel model, sim::CardProtocol protocol, bool neg
     reader.resetStatistics();
     runSync(akis.readCertificate(card::Certificate::Signing));
     const sim::LineStatistics& line = reader.lineStatistics();
-    Measurement result{line.fidi, line.messages, line.usbBytes, line.cardBytes, line.wireSeconds * 1000, 0};
+    Measurement result{line.fidi,      line.messages,           line.usbBytes,
+                       line.cardBytes, line.wireSeconds * 1000, 0};
 
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < iterations; ++i) runSync(akis.readCertificate(card::Certificate::Signing));
-    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
+    for (int i = 0; i < iterations; ++i)
+        runSync(akis.readCertificate(card::Certificate::Signing));
+    const std::chrono::duration<double, std::micro> elapsed =
+        std::chrono::steady_clock::now() - start;
     result.hostMicroseconds = elapsed.count() / iterations;
     return result;
 }
@@ -54,10 +58,14 @@ int benchCommand(const Arguments& arguments) {
     int iterations = 200;
     for (std::size_t i = 0; i + 1 < arguments.size(); i += 2) {
         const std::string& value = arguments[i + 1];
-        if (arguments[i] == "--model") only = sim::readerModelById(value);
-        else if (arguments[i] == "--card") protocols = {value == "t0" ? sim::CardProtocol::T0 : sim::CardProtocol::T1};
-        else if (arguments[i] == "--iterations") iterations = std::max(1, std::stoi(value));
-        else return 2;
+        if (arguments[i] == "--model")
+            only = sim::readerModelById(value);
+        else if (arguments[i] == "--card")
+            protocols = {value == "t0" ? sim::CardProtocol::T0 : sim::CardProtocol::T1};
+        else if (arguments[i] == "--iterations")
+            iterations = std::max(1, std::stoi(value));
+        else
+            return 2;
     }
     std::printf("reading the %zu-byte signing certificate (host time: mean of %d reads)\n",
                 sim::demoSigningCertificate().size(), iterations);
@@ -68,8 +76,8 @@ int benchCommand(const Arguments& arguments) {
         for (sim::CardProtocol protocol : protocols) {
             for (bool negotiate : {false, true}) {
                 const Measurement m = measure(model.model, protocol, negotiate, iterations);
-                std::printf("%-13s %-4s %-10s %02X %8zu %9zu %10zu %10.1f %12.1f\n", model.id.data(),
-                            protocol == sim::CardProtocol::T1 ? "T=1" : "T=0",
+                std::printf("%-13s %-4s %-10s %02X %8zu %9zu %10zu %10.1f %12.1f\n",
+                            model.id.data(), protocol == sim::CardProtocol::T1 ? "T=1" : "T=0",
                             negotiate ? "negotiated" : "default", m.fidi, m.messages, m.usbBytes,
                             m.cardBytes, m.wireMilliseconds, m.hostMicroseconds);
             }

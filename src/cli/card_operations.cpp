@@ -43,7 +43,8 @@ constexpr std::array<TraceLabel, 7> traceLabels{{
 }};
 
 bool isPinCommand(ByteView apdu) {
-    constexpr std::array<std::uint8_t, 3> pinInstructions{0x20, 0x24, 0x2C}; // VERIFY, CHANGE, RESET
+    constexpr std::array<std::uint8_t, 3> pinInstructions{0x20, 0x24,
+                                                          0x2C}; // VERIFY, CHANGE, RESET
     return apdu.size() > 5 && std::find(pinInstructions.begin(), pinInstructions.end(), apdu[1]) !=
                                   pinInstructions.end();
 }
@@ -51,10 +52,14 @@ bool isPinCommand(ByteView apdu) {
 // How many leading bytes of a record may be shown while a PIN is on the wire.
 std::size_t visibleBytes(ccid::TraceKind kind) {
     switch (kind) {
-    case ccid::TraceKind::CcidOut: return 10; // the CCID header
-    case ccid::TraceKind::T1Out: return 3;    // NAD PCB LEN
-    case ccid::TraceKind::ApduCommand: return 5;
-    default: return SIZE_MAX;
+    case ccid::TraceKind::CcidOut:
+        return 10; // the CCID header
+    case ccid::TraceKind::T1Out:
+        return 3; // NAD PCB LEN
+    case ccid::TraceKind::ApduCommand:
+        return 5;
+    default:
+        return SIZE_MAX;
     }
 }
 
@@ -65,7 +70,8 @@ void PrintingTrace::record(ccid::TraceKind kind, ByteView bytes) {
     const char* label = "?";
     for (const TraceLabel& row : traceLabels)
         if (row.kind == kind) label = row.label;
-    const std::size_t shown = hidingPin_ ? std::min(bytes.size(), visibleBytes(kind)) : bytes.size();
+    const std::size_t shown =
+        hidingPin_ ? std::min(bytes.size(), visibleBytes(kind)) : bytes.size();
     out_ << label << ' ' << toHex(bytes.first(shown), ' ');
     if (shown < bytes.size()) out_ << " [" << bytes.size() - shown << " bytes hidden]";
     out_ << '\n';
@@ -164,9 +170,11 @@ Task<json> runOperation(ccid::CardSession& session, const std::string& operation
 Task<json> runSession(usb::Device& device, const OperationOptions& options, ccid::Trace* trace) {
     std::unique_ptr<ccid::Reader> reader = co_await ccid::Reader::open(device, trace);
     const usb::DeviceInfo info = device.info();
-    constexpr std::array<const char*, 4> levelNames{"character", "tpdu", "short_apdu", "extended_apdu"};
+    constexpr std::array<const char*, 4> levelNames{"character", "tpdu", "short_apdu",
+                                                    "extended_apdu"};
     json result{{"reader", info.product},
-                {"exchange_level", levelNames[static_cast<std::size_t>(reader->descriptor().exchangeLevel())]}};
+                {"exchange_level",
+                 levelNames[static_cast<std::size_t>(reader->descriptor().exchangeLevel())]}};
     std::unique_ptr<ccid::CardSession> session = co_await reader->connect(options.slot);
     if (!card::isAkisCard(session->atr()))
         throw card::Error(card::ErrorCode::NotKamusmCard, "this is not a KamuSM e-signature card");
@@ -185,9 +193,11 @@ void printText(const json& result, std::ostream& out) {
         if (value.is_object()) {
             out << key << ":\n";
             for (const auto& [field, text] : value.items())
-                out << "  " << field << ": " << (text.is_string() ? text.get<std::string>() : text.dump()) << '\n';
+                out << "  " << field << ": "
+                    << (text.is_string() ? text.get<std::string>() : text.dump()) << '\n';
         } else {
-            out << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << '\n';
+            out << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump())
+                << '\n';
         }
     }
 }
@@ -197,15 +207,21 @@ void printText(const json& result, std::ostream& out) {
 bool parseOperationOptions(const Arguments& arguments, OperationOptions& options) {
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string& argument = arguments[i];
-        if (argument == "--trace") options.trace = true;
-        else if (argument == "--json") options.json = true;
+        if (argument == "--trace")
+            options.trace = true;
+        else if (argument == "--json")
+            options.json = true;
         else if (argument == "--slot" && i + 1 < arguments.size())
             options.slot = static_cast<std::uint8_t>(std::stoi(arguments[++i]));
-        else if (argument.rfind("--", 0) == 0) return false;
-        else if (options.operation.empty()) options.operation = argument;
-        else return false;
+        else if (argument.rfind("--", 0) == 0)
+            return false;
+        else if (options.operation.empty())
+            options.operation = argument;
+        else
+            return false;
     }
-    constexpr std::array<const char*, 6> operations{"info", "serial", "certificates", "pin-status", "verify", "change"};
+    constexpr std::array<const char*, 6> operations{"info",       "serial", "certificates",
+                                                    "pin-status", "verify", "change"};
     return std::find(operations.begin(), operations.end(), options.operation) != operations.end();
 }
 
@@ -215,8 +231,10 @@ int runCardOperation(usb::Device& device, const OperationOptions& options, std::
     try {
         result = runSync(runSession(device, options, options.trace ? &trace : nullptr));
     } catch (const Error& error) {
-        if (options.json) out << json{{"ok", false}, {"error", error.what()}}.dump() << '\n';
-        else out << "error: " << error.what() << '\n';
+        if (options.json)
+            out << json{{"ok", false}, {"error", error.what()}}.dump() << '\n';
+        else
+            out << "error: " << error.what() << '\n';
         return 1;
     }
     if (options.json) {

@@ -30,7 +30,7 @@ private:
 };
 
 struct OperationOptions {
-    std::string operation;  // info, serial, certificates, pin-status, verify, change
+    std::string operation; // info, serial, certificates, pin-status, verify, change
     std::uint8_t slot = 0;
     bool trace = false;
     bool json = false;

@@ -51,17 +51,22 @@ constexpr Command commands[] = {
     {"atr", atrCommand, "atr <hex> [--json]                 decode an Answer-to-Reset"},
     {"ccid-descriptor", ccidDescriptorCommand,
      "ccid-descriptor <hex> [--json]     decode a 54-byte CCID class descriptor"},
-    {"sim", simCommand, "sim <model> <operation> [...]      run a card operation on a virtual reader"},
+    {"sim", simCommand,
+     "sim <model> <operation> [...]      run a card operation on a virtual reader"},
     {"usb", usbCommand, "usb <operation> [...]              run a card operation on a real reader"},
-    {"create", createCommand, "create --server URL ...             create the PIN of a card without one"},
+    {"create", createCommand,
+     "create --server URL ...             create the PIN of a card without one"},
     {"change", changeCommand, "change --server URL ...             change a known PIN"},
-    {"unblock", unblockCommand, "unblock --server URL ...            set a new PIN on a blocked card"},
-    {"bench", benchCommand, "bench [--model M]                  measure the stack on the simulator"},
+    {"unblock", unblockCommand,
+     "unblock --server URL ...            set a new PIN on a blocked card"},
+    {"bench", benchCommand,
+     "bench [--model M]                  measure the stack on the simulator"},
 };
 
 int usage() {
     std::fputs("usage: pinctl <command> [arguments]\n\ncommands:\n", stderr);
-    for (const Command& command : commands) std::fprintf(stderr, "  %s\n", command.usage.data());
+    for (const Command& command : commands)
+        std::fprintf(stderr, "  %s\n", command.usage.data());
     std::fputs("\n'pinctl <command> --help' describes a command.\n", stderr);
     return 2;
 }

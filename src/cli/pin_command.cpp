@@ -52,18 +52,28 @@ std::optional<PinOptions> parse(backend::Operation operation, const Arguments& a
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string& argument = arguments[i];
         const bool hasValue = i + 1 < arguments.size();
-        if (argument == "--demo") options.demo = true;
-        else if (argument == "--usb") options.usb = true;
-        else if (argument == "--json") options.json = true;
-        else if (argument == "--server" && hasValue) options.server = arguments[++i];
-        else if (argument == "--code" && hasValue) options.code = arguments[++i];
-        else if (argument == "--sim" && hasValue) options.simModel = arguments[++i];
-        else if (argument == "--reader" && hasValue) options.reader = arguments[++i];
+        if (argument == "--demo")
+            options.demo = true;
+        else if (argument == "--usb")
+            options.usb = true;
+        else if (argument == "--json")
+            options.json = true;
+        else if (argument == "--server" && hasValue)
+            options.server = arguments[++i];
+        else if (argument == "--code" && hasValue)
+            options.code = arguments[++i];
+        else if (argument == "--sim" && hasValue)
+            options.simModel = arguments[++i];
+        else if (argument == "--reader" && hasValue)
+            options.reader = arguments[++i];
         else if (argument == "--card" && hasValue)
-            options.protocol = arguments[++i] == "t0" ? sim::CardProtocol::T0 : sim::CardProtocol::T1;
+            options.protocol =
+                arguments[++i] == "t0" ? sim::CardProtocol::T0 : sim::CardProtocol::T1;
         else if (argument == "--lang" && hasValue)
-            options.language = arguments[++i] == "tr" ? wizard::Language::Turkish : wizard::Language::English;
-        else return std::nullopt;
+            options.language =
+                arguments[++i] == "tr" ? wizard::Language::Turkish : wizard::Language::English;
+        else
+            return std::nullopt;
     }
     const bool oneReader = options.usb != !options.simModel.empty();
     const bool hasCode = options.demo || !options.code.empty();
@@ -73,7 +83,8 @@ std::optional<PinOptions> parse(backend::Operation operation, const Arguments& a
 
 // The virtual card of a demo run: enrolled at the backend for the demo holder, in the PIN state
 // the operation starts from (no PIN for create, a blocked PIN for unblock).
-std::shared_ptr<sim::VirtualCard> demoCard(backend::BackendClient& client, const PinOptions& options) {
+std::shared_ptr<sim::VirtualCard> demoCard(backend::BackendClient& client,
+                                           const PinOptions& options) {
     sim::CardSetup setup = sim::demoCardSetup(options.protocol);
     const backend::DemoCard issued =
         runSync(client.demoEnrolCard(std::string(sim::demoTckn), setup.serial));
@@ -84,7 +95,8 @@ std::shared_ptr<sim::VirtualCard> demoCard(backend::BackendClient& client, const
     // Blocked the way a holder blocks it: three wrong PINs.
     const iso7816::CommandApdu wrongPin{0x00, 0x20, 0x00, 0x81, fromHex("30 30 30 30 30 30"), {}};
     if (options.operation == backend::Operation::Unblock)
-        while (card->pinState() != sim::PinState::Blocked) card->process(wrongPin);
+        while (card->pinState() != sim::PinState::Blocked)
+            card->process(wrongPin);
     return card;
 }
 
@@ -98,7 +110,8 @@ public:
         const wizard::WizardState& state = flow_.state();
         if (!options_.json) std::cout << "step: " << wizard::stepId(state.step) << '\n';
         if (state.step == step && !state.error) return true;
-        failure_ = state.error ? std::string(flow_.errorCode()) : "stopped at " + std::string(wizard::stepId(state.step));
+        failure_ = state.error ? std::string(flow_.errorCode())
+                               : "stopped at " + std::string(wizard::stepId(state.step));
         if (state.error == wizard::WizardError::PinPolicy && state.pinProblem)
             message_ = wizard::message(*state.pinProblem, options_.language);
         else if (state.error)
@@ -110,7 +123,9 @@ public:
         flow_.environmentChecked({true, true});
         std::string code = options_.code;
         if (code.empty())
-            code = runSync(client_.demoVerificationCode(std::string(sim::demoTckn), options_.operation)).code;
+            code = runSync(
+                       client_.demoVerificationCode(std::string(sim::demoTckn), options_.operation))
+                       .code;
         runSync(flow_.submitCode(code));
         if (!expect(wizard::Step::Reader)) return false;
         runSync(flow_.useReader(device));
@@ -130,7 +145,8 @@ public:
     int report() const {
         const bool done = failure_.empty();
         if (options_.json) {
-            nlohmann::ordered_json result{{"ok", done}, {"step", wizard::stepId(flow_.state().step)}};
+            nlohmann::ordered_json result{{"ok", done},
+                                          {"step", wizard::stepId(flow_.state().step)}};
             if (!done) result["error"] = failure_, result["message"] = message_;
             std::cout << result.dump() << '\n';
         } else if (done) {
@@ -147,12 +163,14 @@ private:
     // The SMS code (from the demo outbox, or typed) or the web password.
     std::string confirmation() {
         const wizard::WizardState& state = flow_.state();
-        if (state.confirmation == backend::Confirmation::Sms && !state.smsSent) runSync(flow_.requestSms());
+        if (state.confirmation == backend::Confirmation::Sms && !state.smsSent)
+            runSync(flow_.requestSms());
         if (options_.demo && state.confirmation == backend::Confirmation::Sms) {
             const auto outbox = runSync(client_.demoOutbox());
             return outbox.empty() ? std::string() : outbox.back().code;
         }
-        card::Pin typed = readPin(state.confirmation == backend::Confirmation::Sms ? "SMS code: " : "Web password: ");
+        card::Pin typed = readPin(
+            state.confirmation == backend::Confirmation::Sms ? "SMS code: " : "Web password: ");
         return std::string(typed.bytes().begin(), typed.bytes().end());
     }
 

@@ -13,7 +13,8 @@ namespace {
 int simUsage() {
     std::cerr << "usage: pinctl sim <model> [--card t1|t0] [--fresh-card] <operation> [options]\n"
                  "models:";
-    for (const sim::ReaderModelInfo& model : sim::readerModels()) std::cerr << ' ' << model.id;
+    for (const sim::ReaderModelInfo& model : sim::readerModels())
+        std::cerr << ' ' << model.id;
     std::cerr << "\n--card t0 uses the T=0 variant of the card; --fresh-card one without a PIN.\n"
               << operationUsage;
     return 2;

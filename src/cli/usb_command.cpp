@@ -33,11 +33,12 @@ std::vector<std::unique_ptr<usb::LibusbDevice>> findReaders(const usb::LibusbCon
 namespace {
 
 int usbUsage() {
-    std::cerr << "usage: pinctl usb list\n"
-                 "       pinctl usb [--reader N] <operation> [options]\n"
-                 "The reader must not be held by pcscd (stop it: systemctl stop pcscd.socket pcscd)\n"
-                 "and your user needs access to it (a udev rule, or root).\n"
-              << operationUsage;
+    std::cerr
+        << "usage: pinctl usb list\n"
+           "       pinctl usb [--reader N] <operation> [options]\n"
+           "The reader must not be held by pcscd (stop it: systemctl stop pcscd.socket pcscd)\n"
+           "and your user needs access to it (a udev rule, or root).\n"
+        << operationUsage;
     return 2;
 }
 
@@ -59,8 +60,10 @@ int usbCommand(const Arguments& arguments) {
     std::size_t index = 0;
     Arguments rest;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
-        if (arguments[i] == "--reader" && i + 1 < arguments.size()) index = std::stoul(arguments[++i]);
-        else rest.push_back(arguments[i]);
+        if (arguments[i] == "--reader" && i + 1 < arguments.size())
+            index = std::stoul(arguments[++i]);
+        else
+            rest.push_back(arguments[i]);
     }
     OperationOptions options;
     if (!parseOperationOptions(rest, options)) return usbUsage();

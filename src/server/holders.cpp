@@ -17,22 +17,20 @@ std::string asText(const Bytes& bytes) {
 } // namespace
 
 std::optional<HolderRecord> Holders::find(const std::string& tckn) {
-    auto row =
-        db_.queryOne("SELECT tckn, name, phone, confirmation, birth_year FROM holders WHERE tckn = ?",
-                     {tckn});
+    auto row = db_.queryOne(
+        "SELECT tckn, name, phone, confirmation, birth_year FROM holders WHERE tckn = ?", {tckn});
     if (!row) return std::nullopt;
-    return HolderRecord{row->text(0), row->text(1), row->text(2),
-                        backend::confirmationFromString(row->text(3)),
-                        row->isNull(4) ? std::nullopt
-                                       : std::optional<int>(static_cast<int>(row->integer(4)))};
+    return HolderRecord{
+        row->text(0), row->text(1), row->text(2), backend::confirmationFromString(row->text(3)),
+        row->isNull(4) ? std::nullopt : std::optional<int>(static_cast<int>(row->integer(4)))};
 }
 
 void Holders::put(const HolderRecord& holder, const std::string& password) {
     Bytes salt = randomBytes(16);
     Bytes hash = pbkdf2(password, salt, passwordIterations);
     // An upsert, not REPLACE: replacing would delete the row the holder's cards refer to.
-    const Value birthYear = holder.birthYear ? Value(static_cast<std::int64_t>(*holder.birthYear))
-                                             : Value(nullptr);
+    const Value birthYear =
+        holder.birthYear ? Value(static_cast<std::int64_t>(*holder.birthYear)) : Value(nullptr);
     db_.execute("INSERT INTO holders (tckn, name, phone, confirmation, birth_year, password_salt, "
                 "password_hash, password_iterations) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (tckn) DO UPDATE SET name = excluded.name, phone = excluded.phone, "
@@ -42,8 +40,7 @@ void Holders::put(const HolderRecord& holder, const std::string& password) {
                 "password_iterations = excluded.password_iterations",
                 {holder.tckn, holder.name, holder.phone,
                  std::string(backend::wireName(holder.confirmation)), birthYear, asText(salt),
-                 asText(hash),
-                 static_cast<std::int64_t>(passwordIterations)});
+                 asText(hash), static_cast<std::int64_t>(passwordIterations)});
 }
 
 bool Holders::checkPassword(const std::string& tckn, const std::string& password) {

@@ -8,14 +8,16 @@ namespace {
 
 bool allDigits(std::string_view pin) {
     bool digits = true;
-    for (char c : pin) digits &= c >= '0' && c <= '9';
+    for (char c : pin)
+        digits &= c >= '0' && c <= '9';
     return digits;
 }
 
 // Every step between neighbours is the same +1 or -1 (mod 10): 123456, 654321, 890123.
 bool straightRun(std::string_view pin, int step) {
     bool run = true;
-    for (std::size_t i = 1; i < pin.size(); ++i) run &= (pin[i] - pin[i - 1] + 10) % 10 == (step + 10) % 10;
+    for (std::size_t i = 1; i < pin.size(); ++i)
+        run &= (pin[i] - pin[i - 1] + 10) % 10 == (step + 10) % 10;
     return run;
 }
 

@@ -7,11 +7,14 @@ using namespace kamusm;
 
 namespace {
 
-Task<int> leaf(int value) { co_return value; }
+Task<int> leaf(int value) {
+    co_return value;
+}
 
 Task<int> sumOfLeaves(int count) {
     int sum = 0;
-    for (int i = 0; i < count; ++i) sum += co_await leaf(1);
+    for (int i = 0; i < count; ++i)
+        sum += co_await leaf(1);
     co_return sum;
 }
 
@@ -29,8 +32,12 @@ struct Pending {
     int await_resume() const noexcept { return value; }
 };
 
-Task<int> waitsOn(Pending& pending) { co_return co_await pending + 1; }
-Task<int> outer(Pending& pending) { co_return co_await waitsOn(pending) * 10; }
+Task<int> waitsOn(Pending& pending) {
+    co_return co_await pending + 1;
+}
+Task<int> outer(Pending& pending) {
+    co_return co_await waitsOn(pending) * 10;
+}
 
 } // namespace
 

@@ -23,7 +23,9 @@ public:
     bool extendedApdus() const override { return false; }
 };
 
-iso7816::Atr atr(const char* hex) { return iso7816::parseAtr(fromHex(hex)); }
+iso7816::Atr atr(const char* hex) {
+    return iso7816::parseAtr(fromHex(hex));
+}
 
 } // namespace
 
@@ -32,7 +34,8 @@ TEST_CASE("AKIS cards are recognised by their historical bytes") {
     CHECK(isAkisCard(atr("3B 9F 96 81 31 FE 45 80 67 55 45 4B 41 45 12 12 31 80 73 B3 A1 80 EA")));
     CHECK(isAkisCard(atr("3B 9F 96 81 31 FE 45 80 67 55 45 4B 41 45 12 52 31 80 73 B3 A1 80 AA")));
     // The Turkish identity card shares the shape but not the "UEKAE" bytes.
-    CHECK_FALSE(isAkisCard(atr("3B 9F 97 81 31 FE 45 80 65 54 43 12 21 08 31 C0 73 F6 21 80 81 05 9B")));
+    CHECK_FALSE(
+        isAkisCard(atr("3B 9F 97 81 31 FE 45 80 65 54 43 12 21 08 31 C0 73 F6 21 80 81 05 9B")));
     CHECK_FALSE(isAkisCard(atr("3B BA 11 00 81 31 FE 4D 55 45 4B 41 45 20 56 31 2E 30 AE")));
 }
 

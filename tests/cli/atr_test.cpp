@@ -11,7 +11,9 @@ namespace {
 
 using kamusm::testing::Run;
 
-Run runPinctl(const std::string& arguments) { return kamusm::testing::pinctl("atr " + arguments); }
+Run runPinctl(const std::string& arguments) {
+    return kamusm::testing::pinctl("atr " + arguments);
+}
 
 nlohmann::json runJson(const std::string& hex, int expectedExit) {
     const Run run = runPinctl("'" + hex + "' --json");
@@ -94,9 +96,9 @@ TEST_CASE("pinctl atr --json rejects what is not an ATR with exit 2") {
         "3B F0 11 00",                // interface bytes missing
         "3B 9F 96 81 31 FE 45 80 67", // historical bytes missing
         "3B 9F 96 81 31 FE 45 80 67 55 45 4B 41 45 12 93 31 80 73 B3 A1 80 6B 00", // after TCK
-        "3B8F01414141414141414141414141414141414141414141414141414141414141", // 34 bytes
-        "3B 9",           // odd hex
-        "3B ZZ",          // not hex
+        "3B8F01414141414141414141414141414141414141414141414141414141414141",      // 34 bytes
+        "3B 9",                                                                    // odd hex
+        "3B ZZ",                                                                   // not hex
     };
     for (const char* hex : malformed) {
         const nlohmann::json j = runJson(hex, 2);

@@ -1,5 +1,5 @@
-// pinctl create|change|unblock end to end: the CLI, a real kamusm-server process in demo mode and the virtual
-// reader and card, through the same wizard logic as the browser app.
+// pinctl create|change|unblock end to end: the CLI, a real kamusm-server process in demo mode and
+// the virtual reader and card, through the same wizard logic as the browser app.
 #include "cli/run_pinctl.hpp"
 #include "server/server_process.hpp"
 
@@ -13,12 +13,23 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> demoServer(const kamusm::test::TempDir& data, std::vector<std::string> extra = {}) {
-    std::vector<std::string> arguments{"--demo", "--data-dir", data.path().string(),
-                                       "--sessions-per-holder", "1000", "--sms-per-holder", "1000",
-                                       "--confirm-attempts-per-holder", "1000",
-                                       "--confirm-attempts-per-ip", "1000",
-                                       "--code-attempts-per-ip", "1000", "--sms-resend-interval", "0"};
+std::vector<std::string> demoServer(const kamusm::test::TempDir& data,
+                                    std::vector<std::string> extra = {}) {
+    std::vector<std::string> arguments{"--demo",
+                                       "--data-dir",
+                                       data.path().string(),
+                                       "--sessions-per-holder",
+                                       "1000",
+                                       "--sms-per-holder",
+                                       "1000",
+                                       "--confirm-attempts-per-holder",
+                                       "1000",
+                                       "--confirm-attempts-per-ip",
+                                       "1000",
+                                       "--code-attempts-per-ip",
+                                       "1000",
+                                       "--sms-resend-interval",
+                                       "0"};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return arguments;
 }
@@ -44,8 +55,9 @@ TEST_CASE("create, change and unblock on each reader model and card variant") {
     for (const char* model : {"acr39u", "connect2sign", "extended", "twoslot"}) {
         for (const char* card : {"t1", "t0"}) {
             for (const auto& [operation, pins] : operations) {
-                const json result = runPin(server, std::string(operation) + " --demo --sim " + model +
-                                                       " --card " + card, pins);
+                const json result = runPin(
+                    server, std::string(operation) + " --demo --sim " + model + " --card " + card,
+                    pins);
                 CAPTURE(result.dump());
                 CHECK(result["ok"] == true);
                 CHECK(result["step"] == "done");
@@ -73,10 +85,11 @@ TEST_CASE("a wrong current PIN, a weak new PIN and a repeat that differs") {
 TEST_CASE("an expired code is refused") {
     kamusm::test::TempDir data;
     kamusm::test::ServerProcess server(demoServer(data, {"--code-lifetime", "1"}));
-    const auto code = kamusm::runSync(server.client().demoVerificationCode(
-        "10000000146", kamusm::backend::Operation::Create));
+    const auto code = kamusm::runSync(
+        server.client().demoVerificationCode("10000000146", kamusm::backend::Operation::Create));
     std::this_thread::sleep_for(std::chrono::milliseconds(2100));
-    json result = runPin(server, "create --demo --sim acr39u --code " + code.code, "24681357\n24681357\n");
+    json result =
+        runPin(server, "create --demo --sim acr39u --code " + code.code, "24681357\n24681357\n");
     CHECK(result["ok"] == false);
     CHECK(result["error"] == "expired_code");
 }
@@ -84,11 +97,13 @@ TEST_CASE("an expired code is refused") {
 TEST_CASE("a used code is refused") {
     kamusm::test::TempDir data;
     kamusm::test::ServerProcess server(demoServer(data));
-    const auto fresh = kamusm::runSync(server.client().demoVerificationCode(
-        "10000000146", kamusm::backend::Operation::Create));
-    json result = runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
+    const auto fresh = kamusm::runSync(
+        server.client().demoVerificationCode("10000000146", kamusm::backend::Operation::Create));
+    json result =
+        runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
     CHECK(result["ok"] == true);
-    result = runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
+    result =
+        runPin(server, "create --demo --sim acr39u --code " + fresh.code, "24681357\n24681357\n");
     CHECK(result["error"] == "used_code");
 }
 

@@ -17,8 +17,8 @@ struct Run {
 
 // `arguments` are already shell-quoted; `input` goes to pinctl's standard input.
 inline Run pinctl(const std::string& arguments, const std::string& input = "") {
-    const std::string command = "printf '%s' '" + input + "' | " + std::string(KAMUSM_PINCTL) + " " +
-                                arguments + " 2>/dev/null";
+    const std::string command = "printf '%s' '" + input + "' | " + std::string(KAMUSM_PINCTL) +
+                                " " + arguments + " 2>/dev/null";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
     Run run;

@@ -71,10 +71,11 @@ TEST_CASE("verify and change take PINs from standard input") {
 TEST_CASE("the trace shows every CCID message, T=1 block and APDU but never the PIN") {
     const Run run = pinctl("sim acr39u --trace change", "123456\n24681357\n");
     CHECK(run.exitCode == 0);
-    CHECK(run.out.find("ccid > 62") != std::string::npos); // IccPowerOn
+    CHECK(run.out.find("ccid > 62") != std::string::npos);             // IccPowerOn
     CHECK(run.out.find("t=1  > 00 C1 01 F7 37") != std::string::npos); // IFSD 247
     CHECK(run.out.find("apdu > 00 24 01 81 10 [16 bytes hidden]") != std::string::npos);
-    for (const char* secret : {"31 32 33 34 35 36", "32 34 36 38 31 33 35 37", "123456", "24681357"})
+    for (const char* secret :
+         {"31 32 33 34 35 36", "32 34 36 38 31 33 35 37", "123456", "24681357"})
         CHECK_MESSAGE(run.out.find(secret) == std::string::npos, secret);
 }
 

@@ -21,7 +21,8 @@ struct Rig {
 
     explicit Rig(sim::ReaderModel model = sim::ReaderModel::Acr39u,
                  sim::CardProtocol protocol = sim::CardProtocol::T1)
-        : card(std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol))), reader(model, {card}) {
+        : card(std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol))),
+          reader(model, {card}) {
         host = runSync(ccid::Reader::open(reader));
     }
     void connect() { session = runSync(host->connect(0)); }

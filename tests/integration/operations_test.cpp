@@ -19,7 +19,8 @@ struct Bench {
 
     Bench(sim::ReaderModel model, sim::CardProtocol protocol, std::uint8_t slot = 0)
         : card(std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol))),
-          reader(model, slot == 0 ? std::vector{card} : std::vector<std::shared_ptr<sim::VirtualCard>>{nullptr, card}) {
+          reader(model, slot == 0 ? std::vector{card}
+                                  : std::vector<std::shared_ptr<sim::VirtualCard>>{nullptr, card}) {
         host = runSync(ccid::Reader::open(reader));
         session = runSync(host->connect(slot));
     }
@@ -44,7 +45,8 @@ TEST_CASE("every operation on every reader model with both card variants") {
 
             CHECK(runSync(akis.readSerial()) == sim::demoSerial);
             const Bytes signing = runSync(akis.readCertificate(card::Certificate::Signing));
-            CHECK(signing == Bytes(sim::demoSigningCertificate().begin(), sim::demoSigningCertificate().end()));
+            CHECK(signing == Bytes(sim::demoSigningCertificate().begin(),
+                                   sim::demoSigningCertificate().end()));
             const Bytes encryption = runSync(akis.readCertificate(card::Certificate::Encryption));
             CHECK(encryption.size() == sim::demoEncryptionCertificate().size());
 

@@ -29,7 +29,8 @@ struct Rig {
 // Plays the backend: the cryptogram of card-profile.md with the demo master key.
 card::Authorizer backendFor(const sim::VirtualCard& card) {
     return [&card](const Bytes& challenge) -> Task<Bytes> {
-        const Bytes key = sim::VirtualCard::deriveUnblockKey(card.setup().masterKey, card.setup().serial);
+        const Bytes key =
+            sim::VirtualCard::deriveUnblockKey(card.setup().masterKey, card.setup().serial);
         co_return sim::VirtualCard::unblockCryptogram(key, challenge, card.setup().serial);
     };
 }
@@ -56,7 +57,8 @@ TEST_CASE("create a PIN on a fresh card, then verify it and sign") {
             card::AkisCard akis(*rig.session);
             CHECK(runSync(akis.pinStatus()).state == card::PinState::NotSet);
 
-            runSync(card::setPinWithAuthorization(akis, card::Pin("24681357"), backendFor(*rig.card)));
+            runSync(
+                card::setPinWithAuthorization(akis, card::Pin("24681357"), backendFor(*rig.card)));
             CHECK(runSync(akis.pinStatus()).state == card::PinState::Set);
             runSync(akis.verifyPin(card::Pin("24681357")));
             const Bytes certificate = runSync(akis.readCertificate(card::Certificate::Signing));
@@ -69,7 +71,8 @@ TEST_CASE("create a PIN on a fresh card, then verify it and sign") {
 TEST_CASE("unblock a blocked PIN") {
     Rig rig(sim::demoCardSetup(), sim::ReaderModel::Connect2Sign);
     card::AkisCard akis(*rig.session);
-    for (int i = 0; i < 3; ++i) CHECK_THROWS_AS(runSync(akis.verifyPin(card::Pin("999999"))), card::Error);
+    for (int i = 0; i < 3; ++i)
+        CHECK_THROWS_AS(runSync(akis.verifyPin(card::Pin("999999"))), card::Error);
     CHECK(runSync(akis.pinStatus()).state == card::PinState::Blocked);
 
     runSync(card::setPinWithAuthorization(akis, card::Pin("97531864"), backendFor(*rig.card)));
@@ -117,7 +120,8 @@ TEST_CASE("the self-test needs the PIN") {
     }
 }
 
-TEST_CASE("the card removed between authorization and RESET RETRY COUNTER leaves the PIN as it was") {
+TEST_CASE(
+    "the card removed between authorization and RESET RETRY COUNTER leaves the PIN as it was") {
     Rig rig(sim::demoCardSetup());
     card::AkisCard akis(*rig.session);
     const card::Authorizer removeDuring = [&rig](const Bytes& challenge) -> Task<Bytes> {
@@ -125,8 +129,9 @@ TEST_CASE("the card removed between authorization and RESET RETRY COUNTER leaves
         rig.reader.faults().cardRemoved = true;
         co_return cryptogram;
     };
-    CHECK_THROWS_AS(runSync(card::setPinWithAuthorization(akis, card::Pin("97531864"), removeDuring)),
-                    ccid::Error);
+    CHECK_THROWS_AS(
+        runSync(card::setPinWithAuthorization(akis, card::Pin("97531864"), removeDuring)),
+        ccid::Error);
     rig.reader.faults().cardRemoved = false;
     rig.session = runSync(rig.host->connect(0));
     card::AkisCard again(*rig.session);

@@ -27,7 +27,7 @@ Outcome outcomeFromString(std::string_view text);
 
 struct Holder {
     std::string name;
-    std::string tcknMasked; // "100******46"
+    std::string tcknMasked;       // "100******46"
     std::optional<int> birthYear; // when the backend knows it: the wizard refuses it in a PIN
 };
 

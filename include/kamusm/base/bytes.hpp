@@ -24,7 +24,8 @@ inline std::uint16_t readLittle16(ByteView b, std::size_t at) {
 }
 inline std::uint32_t readLittle32(ByteView b, std::size_t at) {
     return static_cast<std::uint32_t>(b[at]) | static_cast<std::uint32_t>(b[at + 1]) << 8 |
-           static_cast<std::uint32_t>(b[at + 2]) << 16 | static_cast<std::uint32_t>(b[at + 3]) << 24;
+           static_cast<std::uint32_t>(b[at + 2]) << 16 |
+           static_cast<std::uint32_t>(b[at + 3]) << 24;
 }
 inline void appendLittle16(Bytes& out, std::uint16_t value) {
     out.push_back(static_cast<std::uint8_t>(value));

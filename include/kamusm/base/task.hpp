@@ -30,7 +30,8 @@ struct PromiseBase {
     // caller may destroy this frame meanwhile; nothing here touches the frame after resume().
     struct FinalAwaiter {
         bool await_ready() noexcept { return false; }
-        template <typename Promise> void await_suspend(coro::coroutine_handle<Promise> self) noexcept {
+        template <typename Promise>
+        void await_suspend(coro::coroutine_handle<Promise> self) noexcept {
             PromiseBase& promise = self.promise();
             if (promise.runningInline) return; // the awaiter's resume() returns and goes on
             coro::coroutine_handle<> waiting = promise.continuation;

@@ -9,13 +9,13 @@
 namespace kamusm::card {
 
 struct CertificateInfo {
-    std::string holderName;   // subject CN (UTF-8)
-    std::string tckn;         // subject serialNumber, 11 digits ("TCKN" prefixes removed)
-    std::string issuer;       // issuer CN
-    std::string subject;      // the whole subject DN, as text
+    std::string holderName;          // subject CN (UTF-8)
+    std::string tckn;                // subject serialNumber, 11 digits ("TCKN" prefixes removed)
+    std::string issuer;              // issuer CN
+    std::string subject;             // the whole subject DN, as text
     std::string notBefore, notAfter; // "YYYY-MM-DD"
     bool nonRepudiation = false;     // keyUsage: a qualified signing certificate
-    std::string sha256;       // fingerprint, uppercase hex with ':'
+    std::string sha256;              // fingerprint, uppercase hex with ':'
 };
 
 // Throws card::Error{MalformedData} when the bytes are not an X.509 certificate.

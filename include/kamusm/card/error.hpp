@@ -8,17 +8,17 @@
 namespace kamusm::card {
 
 enum class ErrorCode {
-    NotKamusmCard,       // the ATR is not an AKIS e-signature card's
-    FileNotFound,        // 6A82: the card has no such application or certificate
-    WrongPin,            // 63Cx: triesLeft() tells how many remain
-    PinBlocked,          // 6983 on a PIN command
-    PinNotSet,           // 6984: a factory-fresh card
-    PinFormat,           // 6700 / 6A80: the card refused the PIN's length or characters
-    SecurityNotSatisfied,// 6982: the operation needs a verified PIN
-    AuthorizationRefused,// 63Cx to EXTERNAL AUTHENTICATE: triesLeft() admin key tries remain
-    AuthorizationBlocked,// 6983 to EXTERNAL AUTHENTICATE: the card accepts no more cryptograms
-    MalformedData,       // the card answered with data that does not parse
-    UnexpectedStatus,    // any other status word; statusWord() has it
+    NotKamusmCard,        // the ATR is not an AKIS e-signature card's
+    FileNotFound,         // 6A82: the card has no such application or certificate
+    WrongPin,             // 63Cx: triesLeft() tells how many remain
+    PinBlocked,           // 6983 on a PIN command
+    PinNotSet,            // 6984: a factory-fresh card
+    PinFormat,            // 6700 / 6A80: the card refused the PIN's length or characters
+    SecurityNotSatisfied, // 6982: the operation needs a verified PIN
+    AuthorizationRefused, // 63Cx to EXTERNAL AUTHENTICATE: triesLeft() admin key tries remain
+    AuthorizationBlocked, // 6983 to EXTERNAL AUTHENTICATE: the card accepts no more cryptograms
+    MalformedData,        // the card answered with data that does not parse
+    UnexpectedStatus,     // any other status word; statusWord() has it
 };
 
 inline constexpr char layerName[] = "card";

@@ -44,8 +44,8 @@ struct ClassDescriptor {
     std::uint32_t dwDefaultClock = 0; // kHz
     std::uint32_t dwMaximumClock = 0; // kHz
     std::uint8_t bNumClockSupported = 0;
-    std::uint32_t dwDataRate = 0;     // bps
-    std::uint32_t dwMaxDataRate = 0;  // bps
+    std::uint32_t dwDataRate = 0;    // bps
+    std::uint32_t dwMaxDataRate = 0; // bps
     std::uint8_t bNumDataRatesSupported = 0;
     std::uint32_t dwMaxIFSD = 0;
     std::uint32_t dwSynchProtocols = 0;
@@ -78,7 +78,7 @@ struct ClassDescriptor {
 struct InterfaceInfo {
     std::uint8_t bInterfaceNumber = 0;
     std::uint8_t bInterfaceClass = 0;
-    std::uint8_t bulkIn = 0, bulkOut = 0;  // endpoint numbers
+    std::uint8_t bulkIn = 0, bulkOut = 0; // endpoint numbers
     std::optional<std::uint8_t> interruptIn;
     std::uint16_t bulkInMaxPacketSize = 64;
     ClassDescriptor descriptor;

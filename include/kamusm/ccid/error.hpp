@@ -8,15 +8,15 @@
 namespace kamusm::ccid {
 
 enum class ErrorCode {
-    NotCcid,               // no CCID interface, or its class descriptor is malformed
-    MalformedMessage,      // a reply that is not a CCID message (short, wrong length, wrong type)
-    Timeout,               // no reply within the time derived from the ATR/descriptor
-    CardAbsent,            // bmICCStatus 2: no card in the slot
-    CardMute,              // bError 0xFE ICC_MUTE
-    ParityError,           // bError 0xFD XFR_PARITY_ERROR
-    Overrun,               // bError 0xFC XFR_OVERRUN
-    HardwareError,         // bError 0xFB HW_ERROR, or an interrupt HardwareError
-    BadAtr,                // bError 0xF8 / 0xF7 BAD_ATR_TS / BAD_ATR_TCK, or an ATR that fails to parse
+    NotCcid,          // no CCID interface, or its class descriptor is malformed
+    MalformedMessage, // a reply that is not a CCID message (short, wrong length, wrong type)
+    Timeout,          // no reply within the time derived from the ATR/descriptor
+    CardAbsent,       // bmICCStatus 2: no card in the slot
+    CardMute,         // bError 0xFE ICC_MUTE
+    ParityError,      // bError 0xFD XFR_PARITY_ERROR
+    Overrun,          // bError 0xFC XFR_OVERRUN
+    HardwareError,    // bError 0xFB HW_ERROR, or an interrupt HardwareError
+    BadAtr,           // bError 0xF8 / 0xF7 BAD_ATR_TS / BAD_ATR_TCK, or an ATR that fails to parse
     ProtocolNotSupported,  // bError 0xF6, or no protocol that both card and reader have
     ClassNotSupported,     // bError 0xF5: no voltage suits the card
     ProcedureByteConflict, // bError 0xF4

@@ -11,12 +11,12 @@
 namespace kamusm::ccid {
 
 struct Quirks {
-    std::string_view name;             // the reader's model, for traces and messages
-    std::optional<std::uint32_t> maxDataRate; // overrides dwMaxDataRate where it is wrong
-    std::optional<std::uint32_t> maxIfsd;     // overrides dwMaxIFSD where it is wrong
-    bool noVoltageFallback = false;    // the reader needs bPowerSelect 0 (automatic)
+    std::string_view name;                        // the reader's model, for traces and messages
+    std::optional<std::uint32_t> maxDataRate;     // overrides dwMaxDataRate where it is wrong
+    std::optional<std::uint32_t> maxIfsd;         // overrides dwMaxIFSD where it is wrong
+    bool noVoltageFallback = false;               // the reader needs bPowerSelect 0 (automatic)
     bool zeroLengthPacketAfterFullPacket = false; // send a ZLP after a multiple of wMaxPacketSize
-    std::uint32_t extraTimeoutMs = 0;  // firmware slower than the ATR says
+    std::uint32_t extraTimeoutMs = 0;             // firmware slower than the ATR says
 };
 
 // The quirks for a device; default-constructed (no quirk) when the table has no row for it.

@@ -10,12 +10,12 @@ namespace kamusm::iso7816 {
 
 struct CommandApdu {
     std::uint8_t cla = 0, ins = 0, p1 = 0, p2 = 0;
-    Bytes data;                   // Lc = data.size()
+    Bytes data;                    // Lc = data.size()
     std::optional<std::size_t> le; // expected length: 1..256 short / 1..65536 extended
 
-    bool extended() const;        // Lc > 255 or Le > 256 needs the extended form
+    bool extended() const;          // Lc > 255 or Le > 256 needs the extended form
     std::size_t caseNumber() const; // 1..4
-    Bytes encode() const;         // throws Error{MalformedApdu} when Lc > 65535 or Le > 65536
+    Bytes encode() const;           // throws Error{MalformedApdu} when Lc > 65535 or Le > 65536
     static CommandApdu decode(ByteView bytes); // throws Error{MalformedApdu}
 };
 

@@ -9,7 +9,7 @@ enum class ErrorCode {
     MalformedApdu,     // a command that cannot be encoded (Lc/Le out of range)
     MalformedResponse, // fewer than two bytes, or a TLV that runs past its end
     MalformedTlv,
-    UnexpectedStatus,  // a status word the caller did not expect (see status.hpp)
+    UnexpectedStatus, // a status word the caller did not expect (see status.hpp)
 };
 
 inline constexpr char layerName[] = "iso7816";

@@ -8,13 +8,13 @@
 namespace kamusm::wizard {
 
 enum class PinProblem {
-    TooShort,      // fewer than 6 digits
-    TooLong,       // more than 12 digits
-    NotDigits,     // anything but 0–9
-    AllSame,       // 111111
-    StraightRun,   // 123456, 987654 (also wrapping: 890123)
-    BirthYear,     // contains the holder's year of birth
-    Mismatch,      // the repeat differs
+    TooShort,    // fewer than 6 digits
+    TooLong,     // more than 12 digits
+    NotDigits,   // anything but 0–9
+    AllSame,     // 111111
+    StraightRun, // 123456, 987654 (also wrapping: 890123)
+    BirthYear,   // contains the holder's year of birth
+    Mismatch,    // the repeat differs
 };
 
 struct PinPolicy {

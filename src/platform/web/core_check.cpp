@@ -21,10 +21,13 @@ void check(bool condition, const char* what) {
     if (!condition) ++failures;
 }
 
-Task<int> twice(int value) { co_return value * 2; }
+Task<int> twice(int value) {
+    co_return value * 2;
+}
 Task<int> chain() {
     int sum = 0;
-    for (int i = 0; i < 100000; ++i) sum += co_await twice(1);
+    for (int i = 0; i < 100000; ++i)
+        sum += co_await twice(1);
     co_return sum;
 }
 
@@ -35,7 +38,8 @@ int main() {
 
     const iso7816::Atr atr = iso7816::parseAtr(
         fromHex("3B 9F 96 81 31 FE 45 80 67 55 45 4B 41 45 12 93 31 80 73 B3 A1 80 6B"));
-    check(atr.fi() == 512 && atr.di() == 32 && atr.ifsc() == 254, "AKIS ATR: Fi 512, Di 32, IFSC 254");
+    check(atr.fi() == 512 && atr.di() == 32 && atr.ifsc() == 254,
+          "AKIS ATR: Fi 512, Di 32, IFSC 254");
     check(card::isAkisCard(atr), "AKIS ATR recognised by the card profile");
 
     bool malformedRejected = false;

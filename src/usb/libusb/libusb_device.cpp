@@ -36,7 +36,8 @@ unsigned int milliseconds(Milliseconds timeout) {
 }
 
 std::uint8_t bmRequestType(const ControlSetup& setup, bool in) {
-    return static_cast<std::uint8_t>((in ? 0x80 : 0x00) | static_cast<std::uint8_t>(setup.requestType) |
+    return static_cast<std::uint8_t>((in ? 0x80 : 0x00) |
+                                     static_cast<std::uint8_t>(setup.requestType) |
                                      static_cast<std::uint8_t>(setup.recipient));
 }
 
@@ -44,13 +45,19 @@ std::string stringDescriptor(libusb_device_handle* handle, std::uint8_t index) {
     if (!handle || index == 0) return {};
     std::array<unsigned char, 256> text{};
     const int length = libusb_get_string_descriptor_ascii(handle, index, text.data(), text.size());
-    return length > 0 ? std::string(reinterpret_cast<const char*>(text.data()), static_cast<std::size_t>(length)) : std::string();
+    return length > 0 ? std::string(reinterpret_cast<const char*>(text.data()),
+                                    static_cast<std::size_t>(length))
+                      : std::string();
 }
 
 } // namespace
 
-LibusbContext::LibusbContext() { check(libusb_init(&context_), "libusb_init"); }
-LibusbContext::~LibusbContext() { libusb_exit(context_); }
+LibusbContext::LibusbContext() {
+    check(libusb_init(&context_), "libusb_init");
+}
+LibusbContext::~LibusbContext() {
+    libusb_exit(context_);
+}
 
 LibusbDevice::LibusbDevice(libusb_device* device) : device_(libusb_ref_device(device)) {
     libusb_device_descriptor descriptor{};
@@ -70,13 +77,16 @@ LibusbDevice::LibusbDevice(libusb_device* device) : device_(libusb_ref_device(de
 
 LibusbDevice::~LibusbDevice() {
     if (handle_) {
-        for (std::uint8_t number : claimed_) libusb_release_interface(handle_, number);
+        for (std::uint8_t number : claimed_)
+            libusb_release_interface(handle_, number);
         libusb_close(handle_);
     }
     libusb_unref_device(device_);
 }
 
-DeviceInfo LibusbDevice::info() const { return info_; }
+DeviceInfo LibusbDevice::info() const {
+    return info_;
+}
 
 libusb_device_handle* LibusbDevice::handle() const {
     if (!handle_) throw Error(ErrorCode::NotFound, "the device is not open");
@@ -90,7 +100,8 @@ Task<void> LibusbDevice::open() {
 
 Task<void> LibusbDevice::close() {
     if (handle_) {
-        for (std::uint8_t number : claimed_) libusb_release_interface(handle_, number);
+        for (std::uint8_t number : claimed_)
+            libusb_release_interface(handle_, number);
         claimed_.clear();
         libusb_close(handle_);
         handle_ = nullptr;
@@ -102,7 +113,8 @@ Task<void> LibusbDevice::selectConfiguration(std::uint8_t configurationValue) {
     int current = 0;
     check(libusb_get_configuration(handle(), &current), "reading the configuration");
     if (current != configurationValue)
-        check(libusb_set_configuration(handle(), configurationValue), "selecting the configuration");
+        check(libusb_set_configuration(handle(), configurationValue),
+              "selecting the configuration");
     co_return;
 }
 
@@ -124,19 +136,20 @@ Task<void> LibusbDevice::releaseInterface(std::uint8_t interfaceNumber) {
 Task<Bytes> LibusbDevice::controlTransferIn(ControlSetup setup, std::uint16_t length,
                                             Milliseconds timeout) {
     Bytes data(length);
-    const int received = libusb_control_transfer(handle(), bmRequestType(setup, true), setup.bRequest,
-                                                 setup.wValue, setup.wIndex, data.data(), length,
-                                                 milliseconds(timeout));
+    const int received =
+        libusb_control_transfer(handle(), bmRequestType(setup, true), setup.bRequest, setup.wValue,
+                                setup.wIndex, data.data(), length, milliseconds(timeout));
     check(received, "control transfer in");
     data.resize(static_cast<std::size_t>(received));
     co_return data;
 }
 
-Task<void> LibusbDevice::controlTransferOut(ControlSetup setup, ByteView data, Milliseconds timeout) {
+Task<void> LibusbDevice::controlTransferOut(ControlSetup setup, ByteView data,
+                                            Milliseconds timeout) {
     Bytes copy(data.begin(), data.end());
-    check(libusb_control_transfer(handle(), bmRequestType(setup, false), setup.bRequest, setup.wValue,
-                                  setup.wIndex, copy.data(), static_cast<std::uint16_t>(copy.size()),
-                                  milliseconds(timeout)),
+    check(libusb_control_transfer(handle(), bmRequestType(setup, false), setup.bRequest,
+                                  setup.wValue, setup.wIndex, copy.data(),
+                                  static_cast<std::uint16_t>(copy.size()), milliseconds(timeout)),
           "control transfer out");
     co_return;
 }
@@ -151,7 +164,8 @@ static bool isInterrupt(libusb_device* device, std::uint8_t address) {
             const libusb_interface_descriptor& alt = configuration->interface[i].altsetting[a];
             for (int e = 0; e < alt.bNumEndpoints; ++e)
                 if (alt.endpoint[e].bEndpointAddress == address)
-                    interrupt = (alt.endpoint[e].bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT;
+                    interrupt =
+                        (alt.endpoint[e].bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT;
         }
     libusb_free_config_descriptor(configuration);
     return interrupt;
@@ -162,18 +176,21 @@ Task<Bytes> LibusbDevice::transferIn(std::uint8_t endpointNumber, std::size_t le
     const auto address = static_cast<unsigned char>(0x80 | endpointNumber);
     Bytes data(length);
     int received = 0;
-    const auto transfer = isInterrupt(device_, address) ? libusb_interrupt_transfer : libusb_bulk_transfer;
-    check(transfer(handle(), address, data.data(), static_cast<int>(length), &received, milliseconds(timeout)),
+    const auto transfer =
+        isInterrupt(device_, address) ? libusb_interrupt_transfer : libusb_bulk_transfer;
+    check(transfer(handle(), address, data.data(), static_cast<int>(length), &received,
+                   milliseconds(timeout)),
           "reading from the reader");
     data.resize(static_cast<std::size_t>(received));
     co_return data;
 }
 
-Task<void> LibusbDevice::transferOut(std::uint8_t endpointNumber, ByteView data, Milliseconds timeout) {
+Task<void> LibusbDevice::transferOut(std::uint8_t endpointNumber, ByteView data,
+                                     Milliseconds timeout) {
     Bytes copy(data.begin(), data.end());
     int sent = 0;
-    check(libusb_bulk_transfer(handle(), endpointNumber, copy.data(), static_cast<int>(copy.size()), &sent,
-                               milliseconds(timeout)),
+    check(libusb_bulk_transfer(handle(), endpointNumber, copy.data(), static_cast<int>(copy.size()),
+                               &sent, milliseconds(timeout)),
           "writing to the reader");
     wipe(copy); // may have carried a PIN
     if (static_cast<std::size_t>(sent) != data.size())
@@ -183,7 +200,8 @@ Task<void> LibusbDevice::transferOut(std::uint8_t endpointNumber, ByteView data,
 }
 
 Task<void> LibusbDevice::clearHalt(bool in, std::uint8_t endpointNumber) {
-    check(libusb_clear_halt(handle(), static_cast<unsigned char>((in ? 0x80 : 0x00) | endpointNumber)),
+    check(libusb_clear_halt(handle(),
+                            static_cast<unsigned char>((in ? 0x80 : 0x00) | endpointNumber)),
           "clearing the endpoint halt");
     co_return;
 }
@@ -198,7 +216,8 @@ std::vector<std::unique_ptr<LibusbDevice>> listDevices(const LibusbContext& cont
     const ssize_t count = libusb_get_device_list(context.get(), &list);
     check(static_cast<int>(count), "listing USB devices");
     std::vector<std::unique_ptr<LibusbDevice>> devices;
-    for (ssize_t i = 0; i < count; ++i) devices.push_back(std::make_unique<LibusbDevice>(list[i]));
+    for (ssize_t i = 0; i < count; ++i)
+        devices.push_back(std::make_unique<LibusbDevice>(list[i]));
     libusb_free_device_list(list, 1);
     return devices;
 }
