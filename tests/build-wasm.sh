@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the core with Emscripten and runs its smoke check under node.
+# Builds the core and the app with Emscripten (Dear ImGui and mbedTLS from pinned Debian
+# sources) and runs the core's smoke check under node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's Emscripten optimiser needs Debian's node modules when node is not Debian's own.
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+bash tests/fetch-sources.sh
 emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release -DKAMUSM_TESTS=OFF > build-wasm.log 2>&1 ||
     { cat build-wasm.log; exit 1; }
 rm -f build-wasm.log

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # Debian's Emscripten optimiser needs Debian's node modules when node is not Debian's own.
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 bash tests/fetch-sources.sh
-build=build/web-build
+build=build/wasm # the same build as tests/build-wasm.sh
 if [[ ! -f $build/build.ninja ]]; then
     emcmake cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKAMUSM_TESTS=OFF \
         >build-web.log 2>&1 || { cat build-web.log; rm -f build-web.log; exit 1; }

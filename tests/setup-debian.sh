@@ -3,11 +3,14 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
           nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev libcpp-httplib-dev
-          libsqlite3-dev emscripten nodejs)
+          libsqlite3-dev emscripten nodejs fonttools fonts-dejavu-core chromium dpkg-dev
+          xz-utils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done
+# npm: Debian's package, unless the node in use already brings its own.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
