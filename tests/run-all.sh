@@ -30,8 +30,8 @@ bash tests/build-wasm.sh
 
 # The browser app in headless Chromium, served by the server built above.
 bash tests/build-web.sh
-KAMUSM_SERVER=build/native/kamusm-server bash tests/browser/run.sh
-browser=$(ls tests/browser/*.test.mjs | wc -l)
+KAMUSM_SERVER=build/native/kamusm-server bash tests/browser/run.sh | tee build/browser.log
+browser=$(grep -o '^# pass [0-9]*' build/browser.log | cut -d' ' -f3)
 
 # Every step above stops the script on failure, so reaching here means all of them passed.
-echo "all: $((suites + fuzzers + 1 + browser)) passed, 0 failed ($suites suites, $fuzzers fuzzers, the wasm check, $browser browser test files)"
+echo "all: $((suites + fuzzers + 1 + browser)) passed, 0 failed ($suites suites, $fuzzers fuzzers, the wasm check, $browser browser tests)"
