@@ -1,36 +1,21 @@
 // Every injected fault ends in the right typed error, or is recovered where the protocol allows,
 // and nothing waits forever: the simulator never blocks, so a hang would be an endless loop.
-#include "kamusm/card/akis.hpp"
-#include "kamusm/ccid/reader.hpp"
-#include "kamusm/sim/fixtures.hpp"
-#include "kamusm/sim/reader.hpp"
+#include "integration/rig.hpp"
 
 #include <doctest/doctest.h>
 
 #include <functional>
 
 using namespace kamusm;
+using kamusm::testing::Rig;
 
 namespace {
 
-struct Rig {
-    std::shared_ptr<sim::VirtualCard> card;
-    sim::VirtualReader reader;
-    std::unique_ptr<ccid::Reader> host;
-    std::unique_ptr<ccid::CardSession> session;
-
-    explicit Rig(sim::ReaderModel model = sim::ReaderModel::Acr39u,
-                 sim::CardProtocol protocol = sim::CardProtocol::T1)
-        : card(std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol))),
-          reader(model, {card}) {
-        host = runSync(ccid::Reader::open(reader));
-    }
-    void connect() { session = runSync(host->connect(0)); }
-    std::string serial() {
-        card::AkisCard akis(*session);
-        return runSync(akis.readSerial());
-    }
-};
+// A rig with the demo card, not yet connected.
+Rig demoRig(sim::ReaderModel model = sim::ReaderModel::Acr39u,
+            sim::CardProtocol protocol = sim::CardProtocol::T1) {
+    return Rig(sim::demoCardSetup(protocol), model);
+}
 
 template <typename ErrorType, typename Code>
 void expectError(const std::function<void()>& action, Code code) {
@@ -49,7 +34,7 @@ const sim::ReaderModel allModels[] = {sim::ReaderModel::Acr39u, sim::ReaderModel
 
 TEST_CASE("no card in the slot") {
     for (sim::ReaderModel model : allModels) {
-        Rig rig(model);
+        Rig rig = demoRig(model);
         rig.reader.faults().cardRemoved = true;
         expectError<ccid::Error>([&] { rig.connect(); }, ccid::ErrorCode::CardAbsent);
     }
@@ -58,7 +43,7 @@ TEST_CASE("no card in the slot") {
 TEST_CASE("card removed in the middle of a session") {
     for (sim::ReaderModel model : allModels) {
         for (auto protocol : {sim::CardProtocol::T1, sim::CardProtocol::T0}) {
-            Rig rig(model, protocol);
+            Rig rig = demoRig(model, protocol);
             rig.connect();
             rig.reader.faults().cardRemoved = true;
             expectError<ccid::Error>([&] { rig.serial(); }, ccid::ErrorCode::CardAbsent);
@@ -67,13 +52,13 @@ TEST_CASE("card removed in the middle of a session") {
 }
 
 TEST_CASE("a mute card") {
-    Rig rig;
+    Rig rig = demoRig();
     rig.reader.faults().muteCard = true;
     expectError<ccid::Error>([&] { rig.connect(); }, ccid::ErrorCode::CardMute);
 }
 
 TEST_CASE("a parity error is reported as such") {
-    Rig rig(sim::ReaderModel::Connect2Sign);
+    Rig rig = demoRig(sim::ReaderModel::Connect2Sign);
     rig.connect();
     rig.reader.faults().parityErrors = 1;
     expectError<ccid::Error>([&] { rig.serial(); }, ccid::ErrorCode::ParityError);
@@ -92,7 +77,7 @@ TEST_CASE("faults the protocols recover from") {
     for (const auto& fault : recoverable) {
         CAPTURE(fault.first);
         const auto& inject = fault.second;
-        Rig rig;
+        Rig rig = demoRig();
         rig.connect();
         inject(rig.reader.faults());
         CHECK(rig.serial() == sim::demoSerial);
@@ -101,7 +86,7 @@ TEST_CASE("faults the protocols recover from") {
 }
 
 TEST_CASE("persistently corrupted T=1 blocks end in a protocol error") {
-    Rig rig;
+    Rig rig = demoRig();
     rig.connect();
     rig.reader.faults().corruptT1Blocks = 1000;
     expectError<ccid::Error>([&] { rig.serial(); }, ccid::ErrorCode::ProtocolError);
@@ -109,7 +94,7 @@ TEST_CASE("persistently corrupted T=1 blocks end in a protocol error") {
 
 TEST_CASE("truncated and garbage replies are malformed messages") {
     for (auto fault : {&sim::Faults::truncatedReplies, &sim::Faults::garbageReplies}) {
-        Rig rig;
+        Rig rig = demoRig();
         rig.connect();
         rig.reader.faults().*fault = 1;
         expectError<ccid::Error>([&] { rig.serial(); }, ccid::ErrorCode::MalformedMessage);
@@ -118,19 +103,19 @@ TEST_CASE("truncated and garbage replies are malformed messages") {
 
 TEST_CASE("USB stall, disconnect and a silent reader") {
     {
-        Rig rig;
+        Rig rig = demoRig();
         rig.connect();
         rig.reader.faults().stall = true;
         CHECK_THROWS_AS(rig.serial(), kamusm::Error);
     }
     {
-        Rig rig;
+        Rig rig = demoRig();
         rig.connect();
         rig.reader.faults().disconnected = true;
         expectError<usb::Error>([&] { rig.serial(); }, usb::ErrorCode::Disconnected);
     }
     {
-        Rig rig;
+        Rig rig = demoRig();
         rig.connect();
         rig.reader.faults().silent = true;
         expectError<ccid::Error>([&] { rig.serial(); }, ccid::ErrorCode::Timeout);
@@ -138,7 +123,7 @@ TEST_CASE("USB stall, disconnect and a silent reader") {
 }
 
 TEST_CASE("slot-change events from the interrupt endpoint") {
-    Rig rig;
+    Rig rig = demoRig();
     CHECK(runSync(rig.host->pollSlotChanges(usb::Milliseconds(10))).empty());
     rig.reader.removeCard(0);
     auto events = runSync(rig.host->pollSlotChanges(usb::Milliseconds(10)));

@@ -1,30 +1,13 @@
 // Every card operation on every virtual reader model with both card variants, through the whole
 // stack: ccid::Reader → exchange level (T=1, T=0, short/extended APDU) → iso7816 → card.
-#include "kamusm/card/akis.hpp"
-#include "kamusm/ccid/reader.hpp"
-#include "kamusm/sim/fixtures.hpp"
-#include "kamusm/sim/reader.hpp"
+#include "integration/rig.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace kamusm;
+using kamusm::testing::Rig;
 
 namespace {
-
-struct Bench {
-    std::shared_ptr<sim::VirtualCard> card;
-    sim::VirtualReader reader;
-    std::unique_ptr<ccid::Reader> host;
-    std::unique_ptr<ccid::CardSession> session;
-
-    Bench(sim::ReaderModel model, sim::CardProtocol protocol, std::uint8_t slot = 0)
-        : card(std::make_shared<sim::VirtualCard>(sim::demoCardSetup(protocol))),
-          reader(model, slot == 0 ? std::vector{card}
-                                  : std::vector<std::shared_ptr<sim::VirtualCard>>{nullptr, card}) {
-        host = runSync(ccid::Reader::open(reader));
-        session = runSync(host->connect(slot));
-    }
-};
 
 const sim::CardProtocol protocols[] = {sim::CardProtocol::T1, sim::CardProtocol::T0};
 
@@ -38,7 +21,8 @@ TEST_CASE("every operation on every reader model with both card variants") {
     for (const sim::ReaderModelInfo& model : sim::readerModels()) {
         for (sim::CardProtocol protocol : protocols) {
             CAPTURE(label(model, protocol));
-            Bench bench(model.model, protocol);
+            Rig bench(sim::demoCardSetup(protocol), model.model);
+            bench.connect();
             CHECK(card::isAkisCard(bench.session->atr()));
             CHECK(bench.session->protocol() == (protocol == sim::CardProtocol::T1 ? 1 : 0));
             card::AkisCard akis(*bench.session);
@@ -74,14 +58,16 @@ TEST_CASE("every operation on every reader model with both card variants") {
 }
 
 TEST_CASE("the second slot of the two-slot reader") {
-    Bench bench(sim::ReaderModel::TwoSlot, sim::CardProtocol::T1, 1);
+    Rig bench(sim::demoCardSetup(), sim::ReaderModel::TwoSlot, 1);
+    bench.connect();
     card::AkisCard akis(*bench.session);
     CHECK(runSync(akis.readSerial()) == sim::demoSerial);
     CHECK_THROWS_AS(runSync(bench.host->connect(0)), ccid::Error);
 }
 
 TEST_CASE("ACR39U reads the 2 KB certificate at the card's TA1 = 0x96") {
-    Bench bench(sim::ReaderModel::Acr39u, sim::CardProtocol::T1);
+    Rig bench(sim::demoCardSetup());
+    bench.connect();
     CHECK(bench.session->fidi() == 0x96);
     CHECK(bench.reader.lineStatistics().fidi == 0x96);
     card::AkisCard akis(*bench.session);
@@ -92,11 +78,8 @@ TEST_CASE("ACR39U reads the 2 KB certificate at the card's TA1 = 0x96") {
 TEST_CASE("a factory-fresh card reports no PIN") {
     sim::CardSetup setup = sim::demoCardSetup();
     setup.pin.reset();
-    auto card = std::make_shared<sim::VirtualCard>(std::move(setup));
-    sim::VirtualReader reader(sim::ReaderModel::Acr39u, {card});
-    auto host = runSync(ccid::Reader::open(reader));
-    auto session = runSync(host->connect(0));
-    card::AkisCard akis(*session);
+    Rig rig(std::move(setup));
+    card::AkisCard akis(rig.connect());
     CHECK(runSync(akis.pinStatus()).state == card::PinState::NotSet);
     try {
         runSync(akis.verifyPin(card::Pin("123456")));
@@ -107,7 +90,8 @@ TEST_CASE("a factory-fresh card reports no PIN") {
 }
 
 TEST_CASE("three wrong PINs block the card and the PUK is never touched") {
-    Bench bench(sim::ReaderModel::Connect2Sign, sim::CardProtocol::T1);
+    Rig bench(sim::demoCardSetup(), sim::ReaderModel::Connect2Sign);
+    bench.connect();
     card::AkisCard akis(*bench.session);
     for (int tries = 2; tries >= 0; --tries)
         CHECK_THROWS_AS(runSync(akis.verifyPin(card::Pin("999999"))), card::Error);

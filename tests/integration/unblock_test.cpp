@@ -1,30 +1,16 @@
 // PIN creation and unblocking with the backend's cryptogram, the certificate summary and the
 // signature self-test, through the whole stack on every reader model and both card variants.
+#include "integration/rig.hpp"
 #include "kamusm/card/certificate.hpp"
 #include "kamusm/card/self_test.hpp"
 #include "kamusm/card/unblock.hpp"
-#include "kamusm/ccid/reader.hpp"
-#include "kamusm/sim/fixtures.hpp"
-#include "kamusm/sim/reader.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace kamusm;
+using kamusm::testing::Rig;
 
 namespace {
-
-struct Rig {
-    std::shared_ptr<sim::VirtualCard> card;
-    sim::VirtualReader reader;
-    std::unique_ptr<ccid::Reader> host;
-    std::unique_ptr<ccid::CardSession> session;
-
-    Rig(sim::CardSetup setup, sim::ReaderModel model = sim::ReaderModel::Acr39u)
-        : card(std::make_shared<sim::VirtualCard>(std::move(setup))), reader(model, {card}) {
-        host = runSync(ccid::Reader::open(reader));
-        session = runSync(host->connect(0));
-    }
-};
 
 // Plays the backend: the cryptogram of card-profile.md with the demo master key.
 card::Authorizer backendFor(const sim::VirtualCard& card) {
@@ -54,7 +40,7 @@ TEST_CASE("create a PIN on a fresh card, then verify it and sign") {
             sim::CardSetup setup = sim::demoCardSetup(protocol);
             setup.pin.reset();
             Rig rig(std::move(setup), model.model);
-            card::AkisCard akis(*rig.session);
+            card::AkisCard akis(rig.connect());
             CHECK(runSync(akis.pinStatus()).state == card::PinState::NotSet);
 
             runSync(
@@ -70,7 +56,7 @@ TEST_CASE("create a PIN on a fresh card, then verify it and sign") {
 
 TEST_CASE("unblock a blocked PIN") {
     Rig rig(sim::demoCardSetup(), sim::ReaderModel::Connect2Sign);
-    card::AkisCard akis(*rig.session);
+    card::AkisCard akis(rig.connect());
     for (int i = 0; i < 3; ++i)
         CHECK_THROWS_AS(runSync(akis.verifyPin(card::Pin("999999"))), card::Error);
     CHECK(runSync(akis.pinStatus()).state == card::PinState::Blocked);
@@ -85,7 +71,7 @@ TEST_CASE("unblock a blocked PIN") {
 
 TEST_CASE("a wrong cryptogram is refused and counts down the admin key") {
     Rig rig(sim::demoCardSetup());
-    card::AkisCard akis(*rig.session);
+    card::AkisCard akis(rig.connect());
     const card::Authorizer wrong = [](const Bytes&) -> Task<Bytes> { co_return Bytes(16, 0x55); };
     try {
         runSync(card::setPinWithAuthorization(akis, card::Pin("97531864"), wrong));
@@ -100,7 +86,7 @@ TEST_CASE("a wrong cryptogram is refused and counts down the admin key") {
 
 TEST_CASE("a bad new PIN is refused by the card after a valid authorization") {
     Rig rig(sim::demoCardSetup());
-    card::AkisCard akis(*rig.session);
+    card::AkisCard akis(rig.connect());
     try {
         runSync(card::setPinWithAuthorization(akis, card::Pin("12345"), backendFor(*rig.card)));
         FAIL("a 5-digit PIN was set");
@@ -111,7 +97,7 @@ TEST_CASE("a bad new PIN is refused by the card after a valid authorization") {
 
 TEST_CASE("the self-test needs the PIN") {
     Rig rig(sim::demoCardSetup());
-    card::AkisCard akis(*rig.session);
+    card::AkisCard akis(rig.connect());
     try {
         runSync(card::signatureSelfTest(akis, sim::demoSigningCertificate()));
         FAIL("the card signed without the PIN");
@@ -123,7 +109,7 @@ TEST_CASE("the self-test needs the PIN") {
 TEST_CASE(
     "the card removed between authorization and RESET RETRY COUNTER leaves the PIN as it was") {
     Rig rig(sim::demoCardSetup());
-    card::AkisCard akis(*rig.session);
+    card::AkisCard akis(rig.connect());
     const card::Authorizer removeDuring = [&rig](const Bytes& challenge) -> Task<Bytes> {
         Bytes cryptogram = co_await backendFor(*rig.card)(challenge);
         rig.reader.faults().cardRemoved = true;
@@ -133,7 +119,6 @@ TEST_CASE(
         runSync(card::setPinWithAuthorization(akis, card::Pin("97531864"), removeDuring)),
         ccid::Error);
     rig.reader.faults().cardRemoved = false;
-    rig.session = runSync(rig.host->connect(0));
-    card::AkisCard again(*rig.session);
+    card::AkisCard again(rig.connect());
     runSync(again.verifyPin(card::Pin("123456"))); // the old PIN still holds
 }
