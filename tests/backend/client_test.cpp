@@ -1,4 +1,5 @@
 // The backend client over a scripted HttpClient: request shapes and problem parsing.
+#include "backend/expect_failure.hpp"
 #include "kamusm/backend/api.hpp"
 #include "kamusm/backend/base64.hpp"
 #include "kamusm/backend/httplib_client.hpp"
@@ -14,6 +15,7 @@
 
 using namespace kamusm;
 using namespace kamusm::backend;
+using kamusm::test::failure;
 using nlohmann::json;
 
 namespace {
@@ -29,16 +31,6 @@ public:
         co_return answer;
     }
 };
-
-template <typename T> backend::Error failure(Task<T> task) {
-    try {
-        runSync(std::move(task));
-    } catch (const backend::Error& error) {
-        return error;
-    }
-    FAIL("the call succeeded");
-    throw std::logic_error("unreachable");
-}
 
 } // namespace
 

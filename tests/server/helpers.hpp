@@ -1,6 +1,7 @@
 // Shared steps of the server tests: the demo server, demo cards, sessions, the audit log.
 #pragma once
 
+#include "backend/expect_failure.hpp"
 #include "server_process.hpp"
 
 #include "kamusm/server/database.hpp"
@@ -45,16 +46,5 @@ std::string lastSmsCode(backend::BackendClient& client);
 // Events of `session` in the audit log, oldest first.
 std::vector<std::string> auditEvents(const std::filesystem::path& database,
                                      const std::string& session);
-
-// Runs `task` and returns the backend::Error it throws (fails the test when it does not).
-template <typename T> backend::Error failure(Task<T> task) {
-    try {
-        runSync(std::move(task));
-    } catch (const backend::Error& error) {
-        return error;
-    }
-    FAIL("the call succeeded");
-    throw std::logic_error("unreachable");
-}
 
 } // namespace kamusm::test
