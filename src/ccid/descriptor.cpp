@@ -206,4 +206,9 @@ InterfaceInfo findInterface(const usb::ConfigurationDescriptor& configuration) {
     notCcid("no interface of class 0x0B, nor of class 0xFF with a CCID class descriptor");
 }
 
+const char* exchangeLevelName(ExchangeLevel level) {
+    constexpr std::array<const char*, 4> names{"character", "tpdu", "short_apdu", "extended_apdu"};
+    return names[static_cast<std::size_t>(level)];
+}
+
 } // namespace kamusm::ccid

@@ -170,11 +170,8 @@ Task<json> runOperation(ccid::CardSession& session, const std::string& operation
 Task<json> runSession(usb::Device& device, const OperationOptions& options, ccid::Trace* trace) {
     std::unique_ptr<ccid::Reader> reader = co_await ccid::Reader::open(device, trace);
     const usb::DeviceInfo info = device.info();
-    constexpr std::array<const char*, 4> levelNames{"character", "tpdu", "short_apdu",
-                                                    "extended_apdu"};
     json result{{"reader", info.product},
-                {"exchange_level",
-                 levelNames[static_cast<std::size_t>(reader->descriptor().exchangeLevel())]}};
+                {"exchange_level", ccid::exchangeLevelName(reader->descriptor().exchangeLevel())}};
     std::unique_ptr<ccid::CardSession> session = co_await reader->connect(options.slot);
     if (!card::isAkisCard(session->atr()))
         throw card::Error(card::ErrorCode::NotKamusmCard, "this is not a KamuSM e-signature card");

@@ -34,20 +34,6 @@ constexpr std::array<std::pair<std::uint8_t, const char*>, 3> voltageBits{{
 
 constexpr std::uint8_t pinVerifyBit = 0x01, pinModifyBit = 0x02;
 
-const char* levelName(ccid::ExchangeLevel level) {
-    switch (level) {
-    case ccid::ExchangeLevel::Character:
-        return "character";
-    case ccid::ExchangeLevel::Tpdu:
-        return "tpdu";
-    case ccid::ExchangeLevel::ShortApdu:
-        return "short_apdu";
-    case ccid::ExchangeLevel::ExtendedApdu:
-        return "extended_apdu";
-    }
-    return "unknown";
-}
-
 nlohmann::json describe(const ccid::ClassDescriptor& d) {
     nlohmann::json voltages = nlohmann::json::array();
     for (const auto& [bit, name] : voltageBits)
@@ -64,7 +50,7 @@ nlohmann::json describe(const ccid::ClassDescriptor& d) {
         {"max_data_rate", d.dwMaxDataRate},
         {"max_ifsd", d.dwMaxIFSD},
         {"features", d.dwFeatures},
-        {"exchange_level", levelName(d.exchangeLevel())},
+        {"exchange_level", ccid::exchangeLevelName(d.exchangeLevel())},
         {"auto_pps", d.autoPps()},
         {"auto_ifsd", d.autoIfsd()},
         {"auto_voltage", d.autoVoltage()},

@@ -16,6 +16,8 @@ inline constexpr std::uint8_t classDescriptorLength = 0x36; // 54
 inline constexpr std::uint8_t classDescriptorType = 0x21;
 
 enum class ExchangeLevel { Character, Tpdu, ShortApdu, ExtendedApdu };
+// "character", "tpdu", "short_apdu", "extended_apdu" (pinctl's JSON, interfaces.md).
+const char* exchangeLevelName(ExchangeLevel level);
 
 // dwFeatures bits (CCID §5.1, table 5.1-1).
 namespace Feature {
