@@ -29,11 +29,13 @@ backend::Outcome outcomeOf(WizardError error) {
 Task<void> Wizard::runWork() {
     setStep(Step::Working);
     workPhase_ = phaseStarted;
+    state_.workPhase = WorkPhase::SettingPin;
     std::exception_ptr failure;
     try {
         card::AkisCard card(*cardSession_);
         co_await setPin(card);
         workPhase_ = phasePinSet;
+        state_.workPhase = WorkPhase::CheckingPin;
         co_await checkNewPinOnCard(card);
         workPhase_ = phaseChecked;
     } catch (...) {
@@ -53,6 +55,7 @@ Task<void> Wizard::setPin(card::AkisCard& card) {
     co_await card::setPinWithAuthorization(
         card, newPin_, [this, session, serial](const Bytes& challenge) -> Task<Bytes> {
             workPhase_ = phaseAuthorizing;
+            state_.workPhase = WorkPhase::Authorizing;
             co_return co_await backend_.authorize(session, serial, challenge);
         });
 }
@@ -64,11 +67,14 @@ Task<void> Wizard::checkNewPinOnCard(card::AkisCard& card) {
     const card::PinStatus status = co_await card.pinStatus();
     if (status.state != card::PinState::Verified || status.triesLeft != fullPinTries)
         throw WizardFailure({WizardError::SelfTestFailed});
-    if (options_.selfTest && !co_await card::signatureSelfTest(card, certificate_))
+    if (!options_.selfTest) co_return;
+    state_.workPhase = WorkPhase::SelfTest;
+    if (!co_await card::signatureSelfTest(card, certificate_))
         throw WizardFailure({WizardError::SelfTestFailed});
 }
 
 Task<void> Wizard::finishWork(std::exception_ptr failure) {
+    state_.workPhase = WorkPhase::Reporting;
     if (!failure) {
         co_await reportOutcome(backend::Outcome::Success, {});
         co_await releaseCard();

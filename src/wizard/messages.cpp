@@ -248,6 +248,18 @@ constexpr std::array<Entry<backend::Operation>, 3> successTexts{{
       "Your card is unlocked and your new PIN is stored."}},
 }};
 
+using W = WorkPhase;
+constexpr std::array<Entry<WorkPhase>, 6> workPhaseTexts{{
+    {W::None, {"", ""}},
+    {W::SettingPin, {"Yeni PIN karta yazılıyor…", "Writing the new PIN to the card…"}},
+    {W::Authorizing,
+     {"KamuSM sunucusundan kart için yetki alınıyor…",
+      "Getting the card's authorization from the KamuSM server…"}},
+    {W::CheckingPin, {"Yeni PIN kartta deneniyor…", "Trying the new PIN on the card…"}},
+    {W::SelfTest, {"Kartın imza anahtarı sınanıyor…", "Testing the card's signing key…"}},
+    {W::Reporting, {"İşlemin sonucu kaydediliyor…", "Recording the result of the operation…"}},
+}};
+
 constexpr std::array<std::string_view, 4> warningsTurkish{{
     "PIN'inizi kimseyle paylaşmayın ve bir yere yazmayın; güvenli tutulması sizin "
     "sorumluluğunuzdadır.",
@@ -287,6 +299,10 @@ std::string_view stepTitle(Step step, Language language) {
 
 std::string_view stepInstruction(Step step, Language language) {
     return lookup(stepInstructions, step, language);
+}
+
+std::string_view workPhaseText(WorkPhase phase, Language language) {
+    return lookup(workPhaseTexts, phase, language);
 }
 
 std::string_view operationName(backend::Operation operation, Language language) {

@@ -70,6 +70,7 @@ Task<void> Wizard::submitCode(std::string code) {
         state_.operation = session_->operation;
         state_.confirmation = session_->confirmation;
         state_.holderName = session_->holder.name;
+        state_.holderBirthYear = session_->holder.birthYear;
         state_.needsCurrentPin = session_->operation == backend::Operation::Change;
         updateTimers(now());
         // The card may already be in (a new code after an interrupted operation).
@@ -156,6 +157,7 @@ void Wizard::endSession() {
     sessionDeadline_ = smsResendAt_ = 0;
     state_.confirmation.reset();
     state_.holderName.clear();
+    state_.holderBirthYear.reset();
     state_.needsCurrentPin = false;
     state_.sessionSecondsLeft.reset();
     state_.smsSent = false;
@@ -171,6 +173,7 @@ void Wizard::resetAll() {
     clearError();
     state_.operation.reset();
     workPhase_ = {};
+    state_.workPhase = WorkPhase::None;
     state_.idleWarning = false;
     setStep(state_.step == Step::Environment ? Step::Environment : Step::Code);
 }

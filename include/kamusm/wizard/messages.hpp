@@ -18,6 +18,8 @@ std::string_view message(WizardError error, Language language);
 std::string_view message(PinProblem problem, Language language);
 std::string_view stepTitle(Step step, Language language);
 std::string_view stepInstruction(Step step, Language language);
+// The Working step's progress in words ("" for WorkPhase::None).
+std::string_view workPhaseText(WorkPhase phase, Language language);
 // "PIN Oluşturma", "PIN Değiştirme", "Kilit Çözme" and their English names.
 std::string_view operationName(backend::Operation operation, Language language);
 // The Done step's text after a successful operation.

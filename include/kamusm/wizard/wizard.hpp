@@ -49,6 +49,16 @@ struct EnvironmentReport {
     bool secureContext = false; // https or localhost: WebUSB needs it
 };
 
+// How far the Working step's card work has got, for the progress shown in words.
+enum class WorkPhase {
+    None,
+    SettingPin,  // change: VERIFY + CHANGE; create/unblock: GET CHALLENGE, then authorization
+    Authorizing, // the server computes the card's authorization
+    CheckingPin, // the new PIN is verified on the card
+    SelfTest,    // the card signs once and the signature is checked
+    Reporting,   // the outcome goes to the server's audit log
+};
+
 // The card as the Card step shows it.
 struct CardSummary {
     std::string serial;
@@ -68,7 +78,8 @@ struct WizardState {
     std::optional<int> retryAfterSeconds; // with RateLimited
     std::optional<backend::Operation> operation;
     std::optional<backend::Confirmation> confirmation;
-    std::string holderName; // from the session
+    std::string holderName;             // from the session
+    std::optional<int> holderBirthYear; // from the session, when the server knows it (PIN rule)
     std::optional<CardSummary> card;
     bool needsCurrentPin = false;          // a change asks for the current PIN
     std::optional<int> sessionSecondsLeft; // code/session expiry countdown
@@ -76,8 +87,9 @@ struct WizardState {
     std::string smsSentTo;    // masked phone number
     int smsResendSeconds = 0; // 0: a new SMS may be requested
     bool idleWarning = false;
-    int idleSecondsLeft = 0; // meaningful while idleWarning
-    bool busy = false;       // an event's card or server work is under way
+    int idleSecondsLeft = 0;               // meaningful while idleWarning
+    bool busy = false;                     // an event's card or server work is under way
+    WorkPhase workPhase = WorkPhase::None; // meaningful at Working
 };
 
 class Wizard {
