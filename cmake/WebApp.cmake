@@ -77,7 +77,14 @@ target_link_libraries(kamusm_ui PUBLIC imgui kamusm_wizard)
 file(GLOB web_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.cpp)
 list(FILTER web_sources EXCLUDE REGEX "/core_check\\.cpp$")
 add_executable(kamusm_app ${web_sources})
-target_link_libraries(kamusm_app PRIVATE kamusm_ui nlohmann_json)
+target_link_libraries(kamusm_app PRIVATE kamusm_ui kamusm_sim nlohmann_json)
+# The JavaScript halves of the bridges (WebUSB, fetch, the demo reader's fake USBDevice).
+file(GLOB web_js_libraries CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.js)
+foreach(library ${web_js_libraries})
+  target_link_options(kamusm_app PRIVATE "SHELL:--js-library ${library}")
+  set_property(TARGET kamusm_app APPEND PROPERTY LINK_DEPENDS ${library})
+endforeach()
 target_link_options(kamusm_app PRIVATE
   -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sENVIRONMENT=web
-  -sALLOW_MEMORY_GROWTH=1)
+  -sALLOW_MEMORY_GROWTH=1 -sEXPORTED_FUNCTIONS=_main,_malloc,_free
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)
