@@ -90,14 +90,11 @@ std::shared_ptr<sim::VirtualCard> demoCard(backend::BackendClient& client,
         runSync(client.demoEnrolCard(std::string(sim::demoTckn), setup.serial));
     setup.signingCertificate = issued.certificate;
     setup.signingKey = issued.privateKey;
-    if (options.operation == backend::Operation::Create) setup.pin.reset();
-    auto card = std::make_shared<sim::VirtualCard>(std::move(setup));
-    // Blocked the way a holder blocks it: three wrong PINs.
-    const iso7816::CommandApdu wrongPin{0x00, 0x20, 0x00, 0x81, fromHex("30 30 30 30 30 30"), {}};
-    if (options.operation == backend::Operation::Unblock)
-        while (card->pinState() != sim::PinState::Blocked)
-            card->process(wrongPin);
-    return card;
+    const sim::DemoPinState state =
+        options.operation == backend::Operation::Create    ? sim::DemoPinState::NotSet
+        : options.operation == backend::Operation::Unblock ? sim::DemoPinState::Blocked
+                                                           : sim::DemoPinState::Set;
+    return sim::demoCard(std::move(setup), state);
 }
 
 class Run {

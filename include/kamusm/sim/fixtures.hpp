@@ -5,6 +5,7 @@
 #include "kamusm/base/bytes.hpp"
 #include "kamusm/sim/card.hpp"
 
+#include <memory>
 #include <string_view>
 
 namespace kamusm::sim {
@@ -21,5 +22,11 @@ ByteView demoEncryptionCertificate(); // keyEncipherment, RSA 2048 (DER)
 
 // A card holding the demo certificates and key, serial 123456789012, PIN 123456.
 CardSetup demoCardSetup(CardProtocol protocol = CardProtocol::T1);
+
+// The PIN state a demo card starts in: factory fresh, the setup's PIN, or blocked.
+enum class DemoPinState { NotSet, Set, Blocked };
+// A card from `setup` in `state`; Blocked the way a holder blocks it, by wrong VERIFYs until
+// the card refuses (so the try counter and status words are the card's own).
+std::shared_ptr<VirtualCard> demoCard(CardSetup setup, DemoPinState state);
 
 } // namespace kamusm::sim
