@@ -10,6 +10,7 @@
 #include "kamusm/wizard/wizard.hpp"
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,8 +39,8 @@ public:
 
 // What the Reader step shows about the reader, as the platform sees it.
 enum class ReaderStatus {
-    NoneChosen,    // no reader granted yet
-    Opening,       // a reader was chosen and is being opened / its card read
+    NoneChosen,     // no reader granted yet
+    Opening,        // a reader was chosen and is being opened / its card read
     WaitingForCard, // the reader is open, its slot empty
 };
 
@@ -49,8 +50,10 @@ public:
     ~App(); // wipes the PIN fields
 
     Screen screen() const;
+    // An action of the current screen (canvas or mirror); one the screen does not offer, or
+    // offers disabled, is ignored.
     void press(Action action, int value = 0);
-    // Text typed into a field (the mirror's input, or the canvas). Secret fields keep digits
+    // Text typed into a field (the mirror's input, or the canvas). Numeric fields keep digits
     // only; every field keeps at most its maxLength. The old text is wiped.
     void setField(FieldId field, std::string_view text);
     void activateField(FieldId field);
@@ -74,10 +77,56 @@ public:
     wizard::Language language() const { return language_; }
     bool largeText() const { return largeText_; }
 
-    // Field contents, for the canvas's InputText (secret ones too: the canvas draws them masked).
-    std::string& fieldBuffer(FieldId field);
-
 private:
+    // The step's part of the screen (src/ui/screens.cpp), one builder per wizard::Step.
+    void environmentScreen(Screen& screen) const;
+    void codeScreen(Screen& screen) const;
+    void readerScreen(Screen& screen) const;
+    void cardScreen(Screen& screen) const;
+    void newPinScreen(Screen& screen) const;
+    void confirmScreen(Screen& screen) const;
+    void workingScreen(Screen& screen) const;
+    void doneScreen(Screen& screen) const;
+    void failedScreen(Screen& screen) const;
+    // What every screen shares: the alert, the idle warning, the session timer, the busy state,
+    // the language and type-size buttons.
+    void commonParts(Screen& screen) const;
+    Field field(FieldId id, std::string label, std::string hint) const;
+    std::string alertText() const;
+    // Before the session: what is left of the code's validity as the page gave it.
+    std::optional<int> codeSecondsLeft() const;
+    std::vector<Button> keypadButtons() const;
+
+    // What a field accepts; the confirmation field is a 6-digit SMS code or a web password.
+    struct FieldRule {
+        bool secret = false;
+        bool numeric = true;
+        std::size_t maxLength = 0;
+    };
+    FieldRule rule(FieldId field) const;
+    bool isPinField(FieldId field) const;
+    bool offers(Action action, int value) const;
+    bool offers(FieldId field) const;
+    // Puts `typed` into the field as its rule allows, wiping what it held.
+    void fill(FieldId field, std::string_view typed);
+    void followStep();
+    void submitCode();
+    void submitPin();
+    void submitConfirmation();
+    void toggleKeypad();
+    void typeDigit(int digit);
+    void eraseDigit();
+    // The step changed since the last update: wipe what the old step held, set up the new one.
+    void leaveStep(wizard::Step step);
+    void enterStep(wizard::Step step);
+    void requestSmsOnce();
+    void wipeField(FieldId field);
+    void wipePinFields();
+    std::string& buffer(FieldId field) { return fields_[static_cast<std::size_t>(field)]; }
+    const std::string& text(FieldId field) const {
+        return fields_[static_cast<std::size_t>(field)];
+    }
+
     wizard::Wizard& wizard_;
     wizard::Clock& clock_;
     Host& host_;
@@ -91,6 +140,10 @@ private:
     std::vector<int> keypadOrder_; // the shuffled digits, reshuffled each time the keypad opens
     std::optional<std::int64_t> codeDeadline_; // ms, from setVerificationCode
     wizard::Step lastStep_ = wizard::Step::Environment;
+    bool smsRequested_ = false; // the Confirm step asked for an SMS the wizard had not sent
+    // Counts the wipes of secret fields, so that draw() also clears ImGui's copy of the text.
+    unsigned wipes_ = 0;
+    unsigned wipesDrawn_ = 0;
 };
 
 } // namespace kamusm::ui
