@@ -105,6 +105,8 @@ private:
     };
     FieldRule rule(FieldId field) const;
     bool isPinField(FieldId field) const;
+    // One field with its label and hint (src/ui/draw.cpp); true when Enter was pressed in it.
+    bool drawField(const Field& field, float scale);
     bool offers(Action action, int value) const;
     bool offers(FieldId field) const;
     // Puts `typed` into the field as its rule allows, wiping what it held.
