@@ -281,7 +281,7 @@ bool App::drawField(const Field& field, float scale) {
     ImGui::PushID(static_cast<int>(field.id));
     ImGui::SetNextItemWidth(-1.0f);
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
-                        {ImGui::GetStyle().FramePadding.x, 12.0f * scale});
+                        {ImGui::GetStyle().FramePadding.x, 15.0f * scale}); // 48 CSS px tall
     bool enter = false;
     {
         ClipboardShut shut(field.secret);
