@@ -5,6 +5,7 @@
 
 #include "kamusm/backend/api.hpp"
 #include "kamusm/sim/card.hpp"
+#include "kamusm/sim/fixtures.hpp"
 #include "kamusm/sim/reader.hpp"
 
 #include <memory>

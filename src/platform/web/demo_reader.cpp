@@ -1,0 +1,348 @@
+// The demo reader's C++ half: virtual readers by id, each call of the fake USBDevice
+// (demo_reader.js) run synchronously on its sim::VirtualReader, and the page hook
+// Module.kamusmDemo.createReader.
+#include "kamusm/platform/demo_reader.hpp"
+
+#include "kamusm/ccid/known_readers.hpp"
+#include "kamusm/platform/fetch.hpp"
+#include "kamusm/sim/fixtures.hpp"
+#include "kamusm/usb/descriptor.hpp"
+
+#include <emscripten/emscripten.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <utility>
+
+extern "C" {
+// Builds the fake USBDevice for demo reader `id` and registers it in the WebUSB device table.
+int kamusm_demo_install(int id, const char* descriptionJson);
+// Settles a Module.kamusmDemo.createReader request: the reader's id and description, or the
+// reason it failed (id 0).
+void kamusm_demo_created(int request, int id, const char* descriptionJson, const char* error);
+}
+
+namespace kamusm::platform::web {
+
+namespace {
+
+struct DemoReader {
+    std::shared_ptr<sim::VirtualCard> card; // kept for insertCard: the same card goes back in
+    std::unique_ptr<sim::VirtualReader> reader;
+};
+
+std::map<int, DemoReader>& demoReaders() {
+    static std::map<int, DemoReader> readers;
+    return readers;
+}
+
+// What an exported call returns when it is not a byte count; demo_reader.js knows the same
+// numbers and turns them into WebUSB outcomes.
+enum DemoStatus : int {
+    Stall = -1,        // the result's status "stall"
+    NothingYet = -2,   // an IN endpoint with nothing to send: the fake waits and asks again
+    NotFound = -3,     // NotFoundError (no such endpoint or interface, unplugged)
+    InvalidState = -4, // InvalidStateError (the device is not open)
+    Failed = -5,       // NetworkError (any other transfer failure)
+};
+
+constexpr std::array<std::pair<usb::ErrorCode, DemoStatus>, 5> statusByError{{
+    {usb::ErrorCode::Stall, Stall},
+    {usb::ErrorCode::Timeout, NothingYet},
+    {usb::ErrorCode::NotFound, NotFound},
+    {usb::ErrorCode::Disconnected, NotFound},
+    {usb::ErrorCode::Io, InvalidState},
+}};
+
+DemoStatus statusOf(usb::ErrorCode code) {
+    for (const auto& [error, status] : statusByError)
+        if (error == code) return status;
+    return Failed;
+}
+
+// Runs `step` on demo reader `id`: its byte count (or 0), or a DemoStatus.
+template <typename Step> int onReader(int id, Step step) {
+    const auto found = demoReaders().find(id);
+    if (found == demoReaders().end()) return NotFound;
+    try {
+        return step(*found->second.reader, found->second.card);
+    } catch (const usb::Error& error) {
+        return statusOf(error.code());
+    } catch (const std::exception&) {
+        return Failed;
+    }
+}
+
+int copyOut(const Bytes& bytes, std::uint8_t* out, int length) {
+    const int count = std::min(static_cast<int>(bytes.size()), length);
+    std::memcpy(out, bytes.data(), static_cast<std::size_t>(count));
+    return count;
+}
+
+usb::ControlSetup controlSetup(int requestType, int recipient, int request, int value, int index) {
+    return {static_cast<usb::RequestType>(requestType), static_cast<usb::Recipient>(recipient),
+            static_cast<std::uint8_t>(request), static_cast<std::uint16_t>(value),
+            static_cast<std::uint16_t>(index)};
+}
+
+const ccid::KnownReader& knownReaderOf(sim::ReaderModel model) {
+    const auto& models = sim::readerModels();
+    const auto info =
+        std::find_if(models.begin(), models.end(),
+                     [&](const sim::ReaderModelInfo& row) { return row.model == model; });
+    return ccid::knownReader(info->id);
+}
+
+// The USBDevice fields the fake presents: identity, and configurations → interfaces →
+// alternates → endpoints as WebUSB shapes them.
+std::string describe(const sim::VirtualReader& reader, sim::ReaderModel model) {
+    using nlohmann::json;
+    const usb::DeviceInfo info = reader.info();
+    const usb::ConfigurationDescriptor configuration =
+        usb::parseConfigurationDescriptor(knownReaderOf(model).configurationDescriptor);
+    json interfaces = json::array();
+    for (const usb::InterfaceDescriptor& alternate : configuration.interfaces) {
+        json endpoints = json::array();
+        for (const usb::EndpointDescriptor& endpoint : alternate.endpoints)
+            endpoints.push_back(
+                {{"endpointNumber", endpoint.number()},
+                 {"direction", endpoint.in() ? "in" : "out"},
+                 {"type",
+                  endpoint.transferType() == usb::TransferType::Interrupt ? "interrupt" : "bulk"},
+                 {"packetSize", endpoint.wMaxPacketSize}});
+        const json described{{"alternateSetting", alternate.bAlternateSetting},
+                             {"interfaceClass", alternate.bInterfaceClass},
+                             {"interfaceSubclass", alternate.bInterfaceSubClass},
+                             {"interfaceProtocol", alternate.bInterfaceProtocol},
+                             {"interfaceName", nullptr},
+                             {"endpoints", endpoints}};
+        if (interfaces.empty() ||
+            interfaces.back()["interfaceNumber"] != alternate.bInterfaceNumber)
+            interfaces.push_back(
+                {{"interfaceNumber", alternate.bInterfaceNumber}, {"alternates", json::array()}});
+        interfaces.back()["alternates"].push_back(described);
+    }
+    return json{
+        {"vendorId", info.idVendor},
+        {"productId", info.idProduct},
+        {"deviceClass", 0},
+        {"deviceSubclass", 0},
+        {"deviceProtocol", 0},
+        {"usbVersionMajor", 2},
+        {"usbVersionMinor", 0},
+        {"usbVersionSubminor", 0},
+        {"deviceVersionMajor", info.bcdDevice >> 8},
+        {"deviceVersionMinor", info.bcdDevice >> 4 & 0x0F},
+        {"deviceVersionSubminor", info.bcdDevice & 0x0F},
+        {"manufacturerName", info.manufacturer},
+        {"productName", info.product},
+        {"serialNumber", nullptr},
+        {"configurations", json::array({{{"configurationValue", configuration.bConfigurationValue},
+                                         {"configurationName", nullptr},
+                                         {"interfaces", interfaces}}})}}
+        .dump();
+}
+
+// Enrols the card at the backend and puts it into a new virtual reader; returns its id.
+Task<int> makeDemoReader(backend::BackendClient& backend, sim::ReaderModel model,
+                         sim::DemoPinState pinState, sim::CardProtocol protocol) {
+    sim::CardSetup setup = sim::demoCardSetup(protocol);
+    const backend::DemoCard issued =
+        co_await backend.demoEnrolCard(std::string(sim::demoTckn), setup.serial);
+    setup.signingCertificate = issued.certificate;
+    setup.signingKey = issued.privateKey;
+    DemoReader demo;
+    demo.card = sim::demoCard(std::move(setup), pinState);
+    demo.reader = std::make_unique<sim::VirtualReader>(
+        model, std::vector<std::shared_ptr<sim::VirtualCard>>{demo.card});
+    static int nextId = 0;
+    demoReaders().emplace(++nextId, std::move(demo));
+    co_return nextId;
+}
+
+// The table of the page hook's option values.
+constexpr std::array<std::pair<std::string_view, sim::DemoPinState>, 3> pinStates{{
+    {"not_set", sim::DemoPinState::NotSet},
+    {"set", sim::DemoPinState::Set},
+    {"blocked", sim::DemoPinState::Blocked},
+}};
+constexpr std::array<std::pair<std::string_view, sim::CardProtocol>, 2> protocols{{
+    {"t1", sim::CardProtocol::T1},
+    {"t0", sim::CardProtocol::T0},
+}};
+
+template <typename Value, std::size_t size>
+Value lookUp(const std::array<std::pair<std::string_view, Value>, size>& table,
+             std::string_view text, const char* what) {
+    for (const auto& [name, value] : table)
+        if (name == text) return value;
+    throw std::invalid_argument(std::string("unknown ") + what + " \"" + std::string(text) + "\"");
+}
+
+// Module.kamusmDemo.createReader: enrols at `apiBase`, then settles `request`.
+Task<void> createForPage(int request, std::string apiBase, std::string modelId, std::string pin,
+                         std::string protocolId) {
+    const std::optional<sim::ReaderModel> model = sim::readerModelById(modelId);
+    if (!model) throw std::invalid_argument("unknown reader model \"" + modelId + "\"");
+    const sim::DemoPinState pinState = lookUp(pinStates, pin, "PIN state");
+    const sim::CardProtocol protocol = lookUp(protocols, protocolId, "protocol");
+    FetchHttpClient http(apiBase);
+    backend::BackendClient backend(http);
+    const int id = co_await makeDemoReader(backend, *model, pinState, protocol);
+    const std::string description = describe(*demoReaders().at(id).reader, *model);
+    kamusm_demo_created(request, id, description.c_str(), "");
+}
+
+} // namespace
+
+sim::DemoPinState demoPinStateFor(backend::Operation operation) {
+    constexpr std::array<std::pair<backend::Operation, sim::DemoPinState>, 3> states{{
+        {backend::Operation::Create, sim::DemoPinState::NotSet},
+        {backend::Operation::Change, sim::DemoPinState::Set},
+        {backend::Operation::Unblock, sim::DemoPinState::Blocked},
+    }};
+    for (const auto& [candidate, state] : states)
+        if (candidate == operation) return state;
+    return sim::DemoPinState::Set;
+}
+
+Task<int> createDemoReader(backend::BackendClient& backend, sim::ReaderModel model,
+                           sim::DemoPinState pinState, sim::CardProtocol protocol) {
+    const int id = co_await makeDemoReader(backend, model, pinState, protocol);
+    co_return kamusm_demo_install(id, describe(*demoReaders().at(id).reader, model).c_str());
+}
+
+} // namespace kamusm::platform::web
+
+// The fake USBDevice's calls (demo_reader.js): each returns a byte count or a DemoStatus.
+extern "C" {
+
+using kamusm::runSync;
+using kamusm::platform::web::onReader;
+using kamusm::sim::VirtualReader;
+using Card = std::shared_ptr<kamusm::sim::VirtualCard>;
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_open(int id) {
+    return onReader(id,
+                    [](VirtualReader& reader, const Card&) { return runSync(reader.open()), 0; });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_close(int id) {
+    return onReader(id,
+                    [](VirtualReader& reader, const Card&) { return runSync(reader.close()), 0; });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_select_configuration(int id, int value) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        return runSync(reader.selectConfiguration(static_cast<std::uint8_t>(value))), 0;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_claim_interface(int id, int number) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        return runSync(reader.claimInterface(static_cast<std::uint8_t>(number))), 0;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_release_interface(int id, int number) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        return runSync(reader.releaseInterface(static_cast<std::uint8_t>(number))), 0;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_control_in(int id, int requestType, int recipient, int request,
+                                                int value, int index, std::uint8_t* out,
+                                                int length) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        const auto setup =
+            kamusm::platform::web::controlSetup(requestType, recipient, request, value, index);
+        return kamusm::platform::web::copyOut(
+            runSync(reader.controlTransferIn(setup, static_cast<std::uint16_t>(length), {})), out,
+            length);
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_control_out(int id, int requestType, int recipient,
+                                                 int request, int value, int index,
+                                                 const std::uint8_t* data, int size) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        const auto setup =
+            kamusm::platform::web::controlSetup(requestType, recipient, request, value, index);
+        runSync(reader.controlTransferOut(
+            setup, kamusm::ByteView(data, static_cast<std::size_t>(size)), {}));
+        return size;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_transfer_in(int id, int endpoint, std::uint8_t* out,
+                                                 int length) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        return kamusm::platform::web::copyOut(
+            runSync(reader.transferIn(static_cast<std::uint8_t>(endpoint),
+                                      static_cast<std::size_t>(length), {})),
+            out, length);
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_transfer_out(int id, int endpoint, const std::uint8_t* data,
+                                                  int size) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        runSync(reader.transferOut(static_cast<std::uint8_t>(endpoint),
+                                   kamusm::ByteView(data, static_cast<std::size_t>(size)), {}));
+        return size;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_clear_halt(int id, int in, int endpoint) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        return runSync(reader.clearHalt(in != 0, static_cast<std::uint8_t>(endpoint))), 0;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_reset(int id) {
+    return onReader(id,
+                    [](VirtualReader& reader, const Card&) { return runSync(reader.reset()), 0; });
+}
+
+// Test controls of the fake: the card out and back in (the same card), the reader unplugged.
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_remove_card(int id, int slot) {
+    return onReader(id, [&](VirtualReader& reader, const Card&) {
+        reader.removeCard(static_cast<std::uint8_t>(slot));
+        return 0;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_insert_card(int id, int slot) {
+    return onReader(id, [&](VirtualReader& reader, const Card& card) {
+        reader.insertCard(static_cast<std::uint8_t>(slot), card);
+        return 0;
+    });
+}
+
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_unplug(int id) {
+    return onReader(id, [](VirtualReader& reader, const Card&) {
+        reader.faults().disconnected = true;
+        return 0;
+    });
+}
+
+// Module.kamusmDemo.createReader({model, pin, protocol, apiBase}): settled by
+// kamusm_demo_created, with the failure's text when enrolment fails.
+EMSCRIPTEN_KEEPALIVE void kamusm_demo_create(int request, const char* apiBase, const char* model,
+                                             const char* pin, const char* protocol) {
+    kamusm::spawn(kamusm::platform::web::createForPage(request, apiBase, model, pin, protocol),
+                  [request](std::exception_ptr failure) {
+                      if (!failure) return;
+                      std::string reason = "unknown failure";
+                      try {
+                          std::rethrow_exception(failure);
+                      } catch (const std::exception& error) {
+                          reason = error.what();
+                      }
+                      kamusm_demo_created(request, 0, "", reason.c_str());
+                  });
+}
+}

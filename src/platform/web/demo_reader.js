@@ -1,0 +1,173 @@
+// The demo reader's JS half (src/platform/web/demo_reader.cpp): a fake USBDevice with the real
+// WebUSB shape whose methods run the virtual reader compiled into the app, plus the page hook
+// Module.kamusmDemo.createReader. Test controls on the fake: removeCard(), insertCard(), unplug().
+mergeInto(LibraryManager.library, {
+  $kamusmDemo__deps: ['$kamusmUsb', 'malloc', 'free'],
+  $kamusmDemo__postset: 'kamusmDemo.init();',
+  $kamusmDemo: {
+    init: function () {
+      this.requests = new Map(); // createReader request id → {resolve, reject}
+      this.nextRequest = 1;
+      Module['kamusmDemo'] = { createReader: (options) => kamusmDemo.createReader(options || {}) };
+    },
+
+    // The C++ half's statuses (DemoStatus): a count ≥ 0, or one of these.
+    Stall: -1,
+    NothingYet: -2,
+    rejections: {
+      '-3': ['NotFoundError', 'The device was disconnected or has no such interface or endpoint.'],
+      '-4': ['InvalidStateError', 'The device must be opened first.'],
+      '-5': ['NetworkError', 'A transfer error has occurred.'],
+    },
+    // An IN endpoint with nothing to send is asked again this often, as a real one would wait.
+    pollMs: 50,
+
+    createReader: function (options) {
+      const request = this.nextRequest++;
+      const settled = new Promise((resolve, reject) => this.requests.set(request, { resolve, reject }));
+      const text = (value) => {
+        const size = lengthBytesUTF8(value) + 1;
+        const pointer = _malloc(size);
+        stringToUTF8(value, pointer, size);
+        return pointer;
+      };
+      const strings = [options.apiBase || '', options.model || 'acr39u', options.pin || 'set',
+                       options.protocol || 't1'].map(text);
+      try {
+        _kamusm_demo_create(request, ...strings);
+      } finally {
+        strings.forEach((pointer) => _free(pointer));
+      }
+      return settled;
+    },
+
+    bytesOf: function (data) {
+      if (data instanceof ArrayBuffer) return new Uint8Array(data);
+      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    },
+
+    // The fake USBDevice of demo reader `id`, from the C++ half's description of it.
+    makeDevice: function (id, description) {
+      const device = JSON.parse(description);
+      for (const configuration of device.configurations)
+        for (const usbInterface of configuration.interfaces) {
+          usbInterface.alternate = usbInterface.alternates[0];
+          usbInterface.claimed = false;
+        }
+      device.configuration = device.configurations[0];
+      device.opened = false;
+      let unplugged = false;
+      const waiting = new Set(); // IN transfers waiting for data: {timer, reject}
+      const fail = (name, message) => Promise.reject(new DOMException(message, name));
+      const gone = () => fail('NotFoundError', 'The device was disconnected.');
+      const rejection = (status) => fail(...kamusmDemo.rejections[status]);
+      const withHeap = (size, use) => {
+        const pointer = _malloc(Math.max(size, 1));
+        try { return use(pointer); } finally { _free(pointer); }
+      };
+      // One synchronous call into the virtual reader; `done(count)` makes the result.
+      const call = (run, done) => {
+        if (unplugged) return gone();
+        const status = run();
+        if (status < 0 && status !== kamusmDemo.Stall) return rejection(status);
+        return Promise.resolve(done(status));
+      };
+      const readCall = (run, length) => withHeap(length, (out) => {
+        const status = run(out);
+        const data = status >= 0 ? HEAPU8.slice(out, out + status) : new Uint8Array(0);
+        return { status, data };
+      });
+      const inResult = (read) => () =>
+        ({ data: new DataView(read.data.buffer), status: read.status === kamusmDemo.Stall ? 'stall' : 'ok' });
+      const outResult = (status) =>
+        ({ bytesWritten: status < 0 ? 0 : status, status: status === kamusmDemo.Stall ? 'stall' : 'ok' });
+      const writeCall = (data, run) => {
+        const bytes = kamusmDemo.bytesOf(data);
+        return call(() => withHeap(bytes.length, (pointer) => {
+          HEAPU8.set(bytes, pointer);
+          return run(pointer, bytes.length);
+        }), outResult);
+      };
+      const setupArgs = (setup) => [{ standard: 0x00, class: 0x20, vendor: 0x40 }[setup.requestType],
+                                    { device: 0, interface: 1, endpoint: 2 }[setup.recipient],
+                                    setup.request, setup.value, setup.index];
+      const cancelWaiting = (error) => {
+        for (const waiter of waiting) {
+          clearTimeout(waiter.timer);
+          waiter.reject(error);
+        }
+        waiting.clear();
+      };
+      const interfaceOf = (number) =>
+        device.configuration.interfaces.find((usbInterface) => usbInterface.interfaceNumber === number);
+
+      device.open = () => call(() => _kamusm_demo_open(id), () => { device.opened = true; });
+      device.close = () => call(() => _kamusm_demo_close(id), () => {
+        device.opened = false;
+        device.configuration.interfaces.forEach((usbInterface) => { usbInterface.claimed = false; });
+        cancelWaiting(new DOMException('The transfer was cancelled.', 'AbortError'));
+      });
+      device.selectConfiguration = (value) => call(() => _kamusm_demo_select_configuration(id, value), () => {});
+      device.claimInterface = (number) => call(() => _kamusm_demo_claim_interface(id, number),
+                                               () => { interfaceOf(number).claimed = true; });
+      device.releaseInterface = (number) => call(() => _kamusm_demo_release_interface(id, number),
+                                                 () => { interfaceOf(number).claimed = false; });
+      device.controlTransferIn = (setup, length) => {
+        const read = readCall((out) => _kamusm_demo_control_in(id, ...setupArgs(setup), out, length), length);
+        return call(() => read.status, inResult(read));
+      };
+      device.controlTransferOut = (setup, data) =>
+        writeCall(data || new Uint8Array(0), (pointer, size) =>
+          _kamusm_demo_control_out(id, ...setupArgs(setup), pointer, size));
+      // Waits until the endpoint has something, as a real endpoint does, rather than failing.
+      device.transferIn = (endpoint, length) => {
+        if (unplugged) return gone();
+        return new Promise((resolve, reject) => {
+          const waiter = { timer: 0, reject };
+          const ask = () => {
+            waiting.delete(waiter);
+            const read = readCall((out) => _kamusm_demo_transfer_in(id, endpoint, out, length), length);
+            if (read.status === kamusmDemo.NothingYet) {
+              waiter.timer = setTimeout(ask, kamusmDemo.pollMs);
+              waiting.add(waiter);
+              return;
+            }
+            call(() => read.status, inResult(read)).then(resolve, reject);
+          };
+          ask();
+        });
+      };
+      device.transferOut = (endpoint, data) =>
+        writeCall(data, (pointer, size) => _kamusm_demo_transfer_out(id, endpoint, pointer, size));
+      device.clearHalt = (direction, endpoint) =>
+        call(() => _kamusm_demo_clear_halt(id, direction === 'in' ? 1 : 0, endpoint), () => {});
+      device.reset = () => call(() => _kamusm_demo_reset(id), () => {});
+
+      device.removeCard = (slot) => { _kamusm_demo_remove_card(id, slot || 0); };
+      device.insertCard = (slot) => { _kamusm_demo_insert_card(id, slot || 0); };
+      // Gone for good: every later call and every waiting one fails NotFoundError. The
+      // navigator.usb disconnect event is for whoever owns navigator.usb to dispatch.
+      device.unplug = () => {
+        unplugged = true;
+        device.opened = false;
+        _kamusm_demo_unplug(id);
+        cancelWaiting(new DOMException('The device was disconnected.', 'NotFoundError'));
+      };
+      return device;
+    },
+  },
+
+  kamusm_demo_install__deps: ['$kamusmDemo', '$kamusmUsb'],
+  kamusm_demo_install: function (id, description) {
+    return kamusmUsb.register(kamusmDemo.makeDevice(id, UTF8ToString(description)));
+  },
+
+  kamusm_demo_created__deps: ['$kamusmDemo'],
+  kamusm_demo_created: function (request, id, description, error) {
+    const pending = kamusmDemo.requests.get(request);
+    if (!pending) return;
+    kamusmDemo.requests.delete(request);
+    if (id) pending.resolve(kamusmDemo.makeDevice(id, UTF8ToString(description)));
+    else pending.reject(new Error('the demo reader could not be created: ' + UTF8ToString(error)));
+  },
+});
