@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the core and the app with Emscripten (Dear ImGui and mbedTLS from pinned Debian
-# sources) and runs the core's smoke check under node.
+# sources) and runs the core's smoke check and the browser bridges' check under node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's Emscripten optimiser needs Debian's node modules when node is not Debian's own.
@@ -13,3 +13,4 @@ cmake --build build/wasm
 node_flags=""
 node --help | grep -q -- --no-experimental-fetch && node_flags="--no-experimental-fetch"
 node $node_flags build/wasm/kamusm_core_check.js
+node $node_flags build/wasm/kamusm_bridge_check.js
