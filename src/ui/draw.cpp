@@ -29,6 +29,7 @@ const ImVec4 alertRed = rgb(0xB3001E);
 const ImVec4 warningText = rgb(0x5C3B00);
 const ImVec4 warningBackground = rgb(0xFFF1C2);
 const ImVec4 hintGrey = rgb(0x4B5563);
+const ImVec4 fieldOutline = rgb(0x6B7280);
 const ImVec4 statusNavy = rgb(0x1B4F8A);
 const ImVec4 white = rgb(0xFFFFFF);
 
@@ -282,13 +283,18 @@ bool App::drawField(const Field& field, float scale) {
     ImGui::SetNextItemWidth(-1.0f);
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
                         {ImGui::GetStyle().FramePadding.x, 15.0f * scale}); // 48 CSS px tall
+    // An outline with 3:1 contrast (WCAG 1.4.11); the field the keypad types into in navy.
+    ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, (field.active ? 2.0f : 1.0f) * scale);
+    ImGui::PushStyleColor(ImGuiCol_Border,
+                          field.active ? ImGui::GetStyleColorVec4(ImGuiCol_Button) : fieldOutline);
     bool enter = false;
     {
         ClipboardShut shut(field.secret);
         enter = ImGui::InputText("##field", typed.data(),
                                  std::min(typed.size(), field.maxLength + 1), flags);
     }
-    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar(2);
     if (ImGui::IsItemActivated()) activateField(field.id);
     ImGui::PopID();
     if (std::strcmp(typed.data(), held.c_str()) != 0) setField(field.id, typed.data());
