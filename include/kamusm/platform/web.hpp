@@ -1,5 +1,5 @@
-// The JavaScript side of the app (src/platform/web/bridge.cpp, web/app.js): what the browser
-// offers, the accessible DOM mirror and window.kamusmPin.
+// The page side of the app (src/platform/web/bridge.cpp, web/app.js): what the browser offers,
+// the accessible DOM mirror and window.kamusmPin.
 #pragma once
 
 #include "kamusm/ui/screen.hpp"
@@ -14,13 +14,13 @@ namespace kamusm::platform::web {
 // navigator.usb and window.isSecureContext as the page sees them now.
 wizard::EnvironmentReport probeEnvironment();
 
-// The screen as JSON for the mirror: {"step", "lang", "title", "paragraphs", "alert",
-// "buttons": [{"action", "label", "primary"}]}.
+// The screen as JSON for the mirror (web/app.js renders it): every member of ui::Screen, with
+// actions and fields by their ids. Secret fields carry their length, never their text.
 std::string screenJson(const ui::Screen& screen);
 // window.kamusmPin.state(): {"step": "<id>", "error": null | "<code>"}.
 std::string stateJson(std::string_view step, std::optional<std::string_view> error);
 
-// Hands the JSON to web/app.js, which rebuilds #app-a11y / answers kamusmPin.state().
+// Hands the JSON to web/app.js, which updates #app-a11y / answers kamusmPin.state().
 void publishScreen(const std::string& json);
 void publishState(const std::string& json);
 // performance.mark("kamusm-first-frame"), read by tests/browser/measure.mjs.

@@ -20,7 +20,36 @@ EM_JS(void, kamusm_publish_state, (const char* json), {
 EM_JS(void, kamusm_mark_first_frame, (), { performance.mark("kamusm-first-frame"); });
 // clang-format on
 
-constexpr const char* actionIds[] = {"switch_language", "check_again"};
+nlohmann::json toJson(const std::vector<ui::Button>& buttons) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ui::Button& button : buttons)
+        list.push_back({{"action", static_cast<int>(button.action)},
+                        {"id", ui::actionId(button.action)},
+                        {"label", button.label},
+                        {"primary", button.primary},
+                        {"enabled", button.enabled},
+                        {"value", button.value}});
+    return list;
+}
+
+nlohmann::json toJson(const std::vector<ui::Field>& fields) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ui::Field& field : fields) {
+        nlohmann::json item{{"field", static_cast<int>(field.id)},
+                            {"id", ui::fieldId(field.id)},
+                            {"label", field.label},
+                            {"hint", field.hint},
+                            {"secret", field.secret},
+                            {"numeric", field.numeric},
+                            {"maxLength", field.maxLength},
+                            {"length", field.secret ? field.length : field.value.size()},
+                            {"shown", field.shown},
+                            {"active", field.active}};
+        if (!field.secret) item["value"] = field.value;
+        list.push_back(std::move(item));
+    }
+    return list;
+}
 
 } // namespace
 
@@ -29,16 +58,25 @@ wizard::EnvironmentReport probeEnvironment() {
 }
 
 std::string screenJson(const ui::Screen& screen) {
-    nlohmann::json buttons = nlohmann::json::array();
-    for (const ui::Button& button : screen.buttons)
-        buttons.push_back({{"action", static_cast<int>(button.action)},
-                           {"id", actionIds[static_cast<int>(button.action)]},
-                           {"label", button.label},
-                           {"primary", button.primary}});
-    return nlohmann::json{{"step", screen.stepId}, {"lang", screen.language},
-                          {"title", screen.title}, {"paragraphs", screen.paragraphs},
-                          {"alert", screen.alert}, {"buttons", buttons}}
-        .dump();
+    nlohmann::json facts = nlohmann::json::array();
+    for (const ui::Fact& fact : screen.facts)
+        facts.push_back({{"label", fact.label}, {"value", fact.value}});
+    nlohmann::json json{{"step", screen.stepId},
+                        {"lang", screen.language},
+                        {"title", screen.title},
+                        {"paragraphs", screen.paragraphs},
+                        {"facts", facts},
+                        {"fields", toJson(screen.fields)},
+                        {"status", screen.status},
+                        {"timer", screen.timer},
+                        {"progress", nullptr},
+                        {"alert", screen.alert},
+                        {"warning", screen.warning},
+                        {"notes", screen.notes},
+                        {"buttons", toJson(screen.buttons)},
+                        {"keypad", toJson(screen.keypad)}};
+    if (screen.progress) json["progress"] = *screen.progress;
+    return json.dump();
 }
 
 std::string stateJson(std::string_view step, std::optional<std::string_view> error) {

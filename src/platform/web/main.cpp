@@ -1,7 +1,8 @@
 // The browser entry point: a GLFW window on the page's #canvas drawn with WebGL2 at the device
-// pixel ratio, one frame per animation frame, the screen mirrored into #app-a11y.
+// pixel ratio, one frame per animation frame, the screen mirrored into #app-a11y, and the
+// functions web/app.js calls for the mirror and the page.
+#include "kamusm/platform/runtime.hpp"
 #include "kamusm/platform/web.hpp"
-#include "kamusm/ui/app.hpp"
 #include "kamusm/ui/theme.hpp"
 
 #include <GLES3/gl3.h>
@@ -14,28 +15,33 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 using namespace kamusm;
 
+extern "C" void kamusm_set_canvas_size(int width, int height); // canvas.js
+
 namespace {
 
 constexpr const char* canvasSelector = "#canvas";
+// The large-type option (kiosks) draws everything this much bigger.
+constexpr float largeTextFactor = 1.4f;
 
-struct Runtime {
+struct Page {
     GLFWwindow* window = nullptr;
-    ui::App app{platform::web::probeEnvironment};
+    std::unique_ptr<platform::web::Runtime> runtime;
     ui::Fonts fonts;
-    float scale = 0.0f;        // device pixels per CSS pixel the fonts and style were built for
+    float scale = 0.0f;        // pixels per CSS pixel the fonts and style were built for
     std::string screen, state; // what the page last received
     bool firstFrame = true;
 };
 
-std::unique_ptr<Runtime> runtime;
+std::unique_ptr<Page> page;
 
 // ImGui works in canvas pixels (what GLFW's mouse events report), so the canvas gets CSS size ×
 // devicePixelRatio pixels and everything is drawn `scale` times larger: crisp on HiDPI screens.
-void fitCanvas(Runtime& r) {
+void fitCanvas(Page& r) {
     double cssWidth = 0, cssHeight = 0;
     emscripten_get_element_css_size(canvasSelector, &cssWidth, &cssHeight);
     const double ratio = emscripten_get_device_pixel_ratio();
@@ -43,8 +49,9 @@ void fitCanvas(Runtime& r) {
     const int height = std::max(1, static_cast<int>(std::lround(cssHeight * ratio)));
     int current[2] = {0, 0};
     glfwGetWindowSize(r.window, &current[0], &current[1]);
-    if (current[0] != width || current[1] != height) glfwSetWindowSize(r.window, width, height);
-    const auto scale = static_cast<float>(ratio);
+    if (current[0] != width || current[1] != height) kamusm_set_canvas_size(width, height);
+    const bool large = r.runtime->app().largeText();
+    const auto scale = static_cast<float>(ratio) * (large ? largeTextFactor : 1.0f);
     if (scale == r.scale) return;
     r.scale = scale;
     r.fonts = ui::loadFonts(scale);
@@ -54,22 +61,23 @@ void fitCanvas(Runtime& r) {
 }
 
 // The mirror and kamusmPin.state() change only when the screen does.
-void publish(Runtime& r) {
-    const ui::Screen screen = r.app.screen();
-    std::string screenJson = platform::web::screenJson(screen);
+void publish(Page& r) {
+    const ui::App& app = r.runtime->app();
+    std::string screenJson = platform::web::screenJson(app.screen());
     if (screenJson != r.screen) platform::web::publishScreen(r.screen = std::move(screenJson));
-    std::string stateJson = platform::web::stateJson(screen.stepId, r.app.errorId());
+    std::string stateJson = platform::web::stateJson(app.stepId(), app.errorId());
     if (stateJson != r.state) platform::web::publishState(r.state = std::move(stateJson));
 }
 
 void frame() {
-    Runtime& r = *runtime;
+    Page& r = *page;
+    r.runtime->update();
     fitCanvas(r);
     glfwPollEvents();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    r.app.draw(r.fonts, r.scale);
+    r.runtime->app().draw(r.fonts, r.scale);
     ImGui::Render();
     int width = 0, height = 0;
     glfwGetFramebufferSize(r.window, &width, &height);
@@ -85,12 +93,47 @@ void frame() {
 
 } // namespace
 
-// A button of the DOM mirror was used: the same action as the canvas button.
-extern "C" EMSCRIPTEN_KEEPALIVE void kamusm_a11y_press(int action) {
-    if (!runtime || action < 0 || action > static_cast<int>(ui::Action::CheckAgain)) return;
-    runtime->app.press(static_cast<ui::Action>(action));
-    publish(*runtime);
+// The mirror's controls do what the canvas's do (web/app.js). Text comes in as UTF-8 that the
+// caller wipes after the call.
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void kamusm_a11y_press(int action, int value) {
+    if (!page || action < 0 || action >= ui::actionCount) return;
+    page->runtime->app().press(static_cast<ui::Action>(action), value);
+    publish(*page);
 }
+
+EMSCRIPTEN_KEEPALIVE void kamusm_a11y_input(int field, const char* text) {
+    if (!page || field < 0 || field >= ui::fieldCount || !text) return;
+    page->runtime->app().setField(static_cast<ui::FieldId>(field), text);
+    publish(*page);
+}
+
+EMSCRIPTEN_KEEPALIVE void kamusm_a11y_focus(int field) {
+    if (!page || field < 0 || field >= ui::fieldCount) return;
+    page->runtime->app().activateField(static_cast<ui::FieldId>(field));
+}
+
+// Clipboard text: a paste event outside the mirror's fields, or navigator.clipboard.readText().
+EMSCRIPTEN_KEEPALIVE void kamusm_paste(const char* text) {
+    if (!page || !text) return;
+    page->runtime->app().paste(text);
+    publish(*page);
+}
+
+// kamusmPin.setVerificationCode(code, expiresIn): the page passes the code after the app runs.
+EMSCRIPTEN_KEEPALIVE void kamusm_set_verification_code(const char* code, int expiresIn) {
+    if (!page || !code) return;
+    page->runtime->app().setVerificationCode(code, expiresIn > 0 ? std::optional<int>(expiresIn)
+                                                                 : std::nullopt);
+    publish(*page);
+}
+
+EMSCRIPTEN_KEEPALIVE void kamusm_page_hide() {
+    if (page) page->runtime->pageHidden();
+}
+
+} // extern "C"
 
 int main() {
     if (!glfwInit()) {
@@ -100,18 +143,19 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    runtime = std::make_unique<Runtime>();
-    runtime->window = glfwCreateWindow(1, 1, "KamuSM PIN", nullptr, nullptr);
-    if (!runtime->window) {
+    page = std::make_unique<Page>();
+    page->window = glfwCreateWindow(1, 1, "KamuSM PIN", nullptr, nullptr);
+    if (!page->window) {
         std::fprintf(stderr, "kamusm: WebGL2 is not available\n");
         return 1;
     }
-    glfwMakeContextCurrent(runtime->window);
+    glfwMakeContextCurrent(page->window);
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr; // nothing of the session is stored
-    ImGui_ImplGlfw_InitForOpenGL(runtime->window, true);
+    ImGui_ImplGlfw_InitForOpenGL(page->window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    page->runtime = std::make_unique<platform::web::Runtime>(platform::web::readPageConfig());
     emscripten_set_main_loop(frame, 0, false);
     return 0;
 }
