@@ -15,6 +15,6 @@ fi
 cmake --build $build --target kamusm_app -j2
 out=build/web
 mkdir -p $out/shell
-cp $build/kamusm_app.js $build/kamusm_app.wasm web/index.html web/app.js web/page.css web/kamusm-page.css $out/
+cp $build/kamusm_app.js $build/kamusm_app.wasm web/*.html web/*.js web/*.css $out/
 cp shell/index.html shell/shell.css $out/shell/
 echo "build-web: $out ($(du -cb $out/kamusm_app.js $out/kamusm_app.wasm | tail -1 | cut -f1) bytes of js + wasm)"

@@ -1,5 +1,13 @@
 // Loader glue for the KamuSM PIN app: starts kamusm_app.js on the page's #canvas, keeps the
 // accessible mirror (#app-a11y) in step with the canvas and offers window.kamusmPin.
+//
+// Embedding (see web/embed.html): the page includes this script after the app's container and
+// passes what it knows as data attributes:
+//   data-verification-code  the 15-digit code the page issued (optional: typed otherwise)
+//   data-code-expires-in    its validity in seconds
+//   data-api-base           the backend's base URL ("" or absent: the page's own origin)
+//   data-demo-reader        the virtual reader model of the demo ("acr39u", "connect2sign" …)
+// or later calls window.kamusmPin.setVerificationCode(code, expiresIn).
 (function () {
   "use strict";
   performance.mark("kamusm-start");
@@ -7,15 +15,32 @@
   const mirror = document.getElementById("app-a11y");
   const script = document.currentScript;
   const base = new URL(".", script ? script.src : location.href);
+  const data = script ? script.dataset : {};
   let state = null;
+  let running = false;
+  let pendingCode = null;
 
-  // Keys meant for the page (links, the mirror's buttons, form fields) must not reach the
+  // Keys meant for the page (links, the mirror's controls, form fields) must not reach the
   // canvas: Emscripten's GLFW listens on window and swallows Tab and Backspace. This listener is
   // registered first, so it runs before GLFW's.
   for (const type of ["keydown", "keypress", "keyup"]) {
     window.addEventListener(type, (event) => {
       if (event.target !== canvas) event.stopImmediatePropagation();
     }, true);
+  }
+
+  // Text into the app: copied into wasm memory for the call, then overwritten with zeros, so a
+  // PIN typed into the mirror does not linger in the heap.
+  function withString(text, call) {
+    const size = Module.lengthBytesUTF8(text) + 1;
+    const pointer = Module._malloc(size);
+    Module.stringToUTF8(text, pointer, size);
+    try {
+      call(pointer);
+    } finally {
+      Module.HEAPU8.fill(0, pointer, pointer + size);
+      Module._free(pointer);
+    }
   }
 
   function element(tag, text, attributes) {
@@ -25,38 +50,198 @@
     return node;
   }
 
-  // Rebuilds the mirror from the screen the app draws; focus stays on the same action.
+  // The mirror's parts, each replaced only when its own data changed: the status region is
+  // announced when its text changes, the countdown is not announced every second.
+  // In the order the canvas draws them: what is wrong right under the title.
+  const parts = {
+    heading: element("h2", null, { tabindex: "-1" }),
+    warning: element("div", null, { role: "alertdialog", class: "warning" }),
+    alert: element("p", null, { role: "alert", class: "alert" }),
+    paragraphs: element("div", null, { class: "paragraphs" }),
+    facts: element("dl"),
+    fields: element("div", null, { class: "fields" }),
+    status: element("p", null, { role: "status", "aria-live": "polite" }),
+    timer: element("p", null, { class: "timer", "aria-live": "off" }),
+    progress: element("progress", null, { max: "1" }),
+    notes: element("ul", null, { class: "notes" }),
+    actions: element("div", null, { class: "actions" }),
+    keypad: element("div", null, { class: "keypad", role: "group" }),
+  };
+  mirror.removeAttribute("aria-live");
+  mirror.replaceChildren(...Object.values(parts));
+  const shown = {};
+  const rows = new Map(); // field id → its row, kept across updates so typing is not lost
+
+  function press(button) {
+    Module._kamusm_a11y_press(button.action, button.value || 0);
+  }
+
+  function buttonNode(button) {
+    const node = element("button", button.label, { type: "button", "data-action": button.id });
+    if (button.id === "keypad_digit") node.dataset.value = String(button.value);
+    node.disabled = !button.enabled;
+    node.addEventListener("click", () => press(button));
+    return node;
+  }
+
+  // A PIN field offers nothing to the clipboard and takes nothing from it.
+  const clipboardEvents = ["copy", "cut", "paste", "drop"];
+
+  // One labelled input with its hint, kept while its field stays on the screen, so that typing
+  // and the focus survive every update.
+  function createRow(id) {
+    const input = element("input", null, { id: `kamusm-${id}`, autocomplete: "off", spellcheck: "false" });
+    const label = element("label", null, { for: input.id });
+    const hint = element("small", null, { id: `kamusm-${id}-hint` });
+    input.setAttribute("aria-describedby", hint.id);
+    input.addEventListener("input", () => {
+      if (input.dataset.numeric === "true") input.value = input.value.replace(/\D/g, "");
+      withString(input.value, (text) => Module._kamusm_a11y_input(Number(input.dataset.field), text));
+    });
+    input.addEventListener("focus", () => Module._kamusm_a11y_focus(Number(input.dataset.field)));
+    input.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      const primary = screenButtons.find((button) => button.primary && button.enabled);
+      if (primary) press(primary);
+    });
+    for (const type of clipboardEvents) {
+      input.addEventListener(type, (event) => { if (input.dataset.secret === "true") event.preventDefault(); });
+    }
+    const row = element("div", null, { class: "field" });
+    row.append(label, input, hint);
+    return { row, label, input, hint };
+  }
+
+  function updateRow({ label, input, hint }, field) {
+    label.textContent = field.label;
+    hint.textContent = field.hint;
+    input.dataset.field = String(field.field);
+    input.dataset.secret = String(field.secret);
+    input.dataset.numeric = String(field.numeric);
+    const type = field.secret && !field.shown ? "password" : "text";
+    if (input.type !== type) input.type = type;
+    input.inputMode = field.numeric ? "numeric" : "text";
+    if (field.maxLength) input.maxLength = field.maxLength;
+    // The app's text wins for plain fields; a secret field is only ever cleared from the app.
+    if (field.secret) {
+      if (field.length === 0 && input.value) input.value = "";
+    } else if (input.value !== field.value) {
+      input.value = field.value;
+    }
+  }
+
+  function renderFields(fields) {
+    for (const [id, row] of rows) {
+      if (!fields.some((field) => field.id === id)) {
+        row.input.value = "";
+        rows.delete(id);
+      }
+    }
+    for (const field of fields) {
+      if (!rows.has(field.id)) rows.set(field.id, createRow(field.id));
+      updateRow(rows.get(field.id), field);
+    }
+    const order = fields.map((field) => rows.get(field.id).row);
+    const same = order.length === parts.fields.children.length &&
+      order.every((row, index) => parts.fields.children[index] === row);
+    if (!same) parts.fields.replaceChildren(...order);
+  }
+
+  const renderers = {
+    title: (title) => { parts.heading.textContent = title; },
+    paragraphs: (list) => parts.paragraphs.replaceChildren(...list.map((text) => element("p", text))),
+    facts: (list) => parts.facts.replaceChildren(...list.flatMap((fact) => [element("dt", fact.label), element("dd", fact.value)])),
+    fields: renderFields,
+    status: (text) => { parts.status.textContent = text; },
+    timer: (text) => { parts.timer.textContent = text; parts.timer.hidden = !text; },
+    progress: (value) => {
+      parts.progress.hidden = value === null;
+      if (value !== null) parts.progress.value = value;
+    },
+    alert: (text) => { parts.alert.textContent = text; parts.alert.hidden = !text; },
+    warning: (text) => { parts.warning.textContent = text; parts.warning.hidden = !text; },
+    notes: (list) => parts.notes.replaceChildren(...list.map((text) => element("li", text))),
+    buttons: (list) => parts.actions.replaceChildren(...list.map(buttonNode)),
+    keypad: (list) => {
+      parts.keypad.replaceChildren(...list.map(buttonNode));
+      parts.keypad.hidden = list.length === 0;
+    },
+  };
+  let screenButtons = [];
+
+  // Updates the mirror from the screen the app draws; the keyboard focus stays on the same
+  // control, or moves to the heading when a new step begins.
   function renderScreen(screen) {
-    const focused = document.activeElement && mirror.contains(document.activeElement)
-      ? document.activeElement.dataset.action : null;
+    const active = document.activeElement;
+    const focusedAction = active && mirror.contains(active) ? active.dataset.action : null;
+    const newStep = mirror.dataset.step !== screen.step;
     mirror.lang = screen.lang;
     mirror.dataset.step = screen.step;
-    const nodes = [element("h2", screen.title)];
-    for (const text of screen.paragraphs) nodes.push(element("p", text));
-    if (screen.alert) nodes.push(element("p", screen.alert, { role: "alert", class: "alert" }));
-    const actions = element("div", null, { class: "actions" });
-    for (const button of screen.buttons) {
-      const node = element("button", button.label, { type: "button", "data-action": button.id });
-      node.addEventListener("click", () => Module._kamusm_a11y_press(button.action));
-      actions.appendChild(node);
+    screenButtons = screen.buttons;
+    for (const [name, render] of Object.entries(renderers)) {
+      const json = JSON.stringify(screen[name]);
+      if (shown[name] === json) continue;
+      shown[name] = json;
+      render(screen[name]);
     }
-    nodes.push(actions);
-    mirror.replaceChildren(...nodes);
-    const again = focused && mirror.querySelector(`[data-action="${focused}"]`);
+    if (!focusedAction) return;
+    const again = mirror.querySelector(`[data-action="${focusedAction}"]`);
     if (again) again.focus();
+    else if (newStep) parts.heading.focus();
   }
+
+  // Clipboard text pasted while no field of the page has the focus goes to the app, which
+  // takes it only for the verification code.
+  document.addEventListener("paste", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+    const text = event.clipboardData ? event.clipboardData.getData("text") : "";
+    if (text && running) withString(text, (pointer) => Module._kamusm_paste(pointer));
+  });
+
+  // The reader is given back as soon as the page goes away.
+  window.addEventListener("pagehide", () => { if (running) Module._kamusm_page_hide(); });
+
+  function setVerificationCode(code, expiresIn) {
+    if (!running) {
+      pendingCode = [String(code), Number(expiresIn) || 0];
+      return;
+    }
+    withString(String(code), (pointer) => Module._kamusm_set_verification_code(pointer, Number(expiresIn) || 0));
+  }
+
+  const config = {
+    apiBase: data.apiBase || "",
+    verificationCode: data.verificationCode || "",
+  };
+  if (data.codeExpiresIn) config.codeExpiresIn = Number(data.codeExpiresIn);
+  if (data.demoReader) config.demoReader = data.demoReader;
 
   window.Module = {
     canvas,
+    kamusmConfig: config,
     kamusmRenderScreen: renderScreen,
     kamusmSetState: (next) => { state = next; },
+    kamusmPaste: (text) => withString(String(text), (pointer) => Module._kamusm_paste(pointer)),
     locateFile: (path) => new URL(path, base).href,
     printErr: (text) => console.error(text),
+    // After main(): the app exists and takes calls.
+    postRun: [() => {
+      running = true;
+      if (pendingCode) setVerificationCode(...pendingCode);
+    }],
   };
 
   window.kamusmPin = {
     // {"step": "<id>", "error": null | "<code>"} (interfaces.md); null until the app runs.
     state: () => (state ? { ...state } : null),
+    // The page issued (another) verification code.
+    setVerificationCode,
+    // The demo's virtual reader as a fake USBDevice, for tests that bring their own
+    // navigator.usb: {model, pin: "not_set" | "set" | "blocked", protocol: "t1" | "t0"}.
+    demo: {
+      createReader: (options) => Module.kamusmDemo.createReader(options),
+    },
   };
 
   const app = document.createElement("script");
