@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import {
   baseUrl, canvasShot, insecureHost, launch, mirror, nextFrames, openApp, pressMirrorButton, state,
+  untilStep,
 } from "./harness.mjs";
 
 const shots = new URL("./screenshots/", import.meta.url).pathname;
@@ -13,19 +14,16 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test("with WebUSB on a secure page the environment is ready", async () => {
-  const { page, errors } = await openApp(browser, { usb: "present" });
-  assert.deepEqual(await state(page), { step: "environment", error: null });
+test("with WebUSB on a secure page the app goes straight to the verification code", async () => {
+  const { page, errors } = await openApp(browser, { usb: "present", path: "/shell/" });
+  await untilStep(page, "code", null);
   const screen = await mirror(page);
   assert.equal(screen.lang, "tr");
-  assert.equal(screen.heading, "Hazırlık");
-  assert.deepEqual(screen.text, ["Tarayıcınız ve bağlantınız USB kart okuyucu kullanmaya uygun."]);
+  assert.equal(screen.heading, "Doğrulama kodu");
+  assert.deepEqual(screen.fields, ["code"]);
   assert.equal(screen.alert, null);
-  assert.deepEqual(screen.buttons, ["English"]);
-  const { colours } = await canvasShot(page, `${shots}environment-ready-tr.png`);
+  const { colours } = await canvasShot(page, `${shots}code-tr.png`);
   assert.ok(colours > 20, `the canvas shows ${colours} colours`);
-  // The whole page stand-in with the app in it, for the README.
-  await page.screenshot({ path: `${shots}page-environment-tr.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -36,7 +34,7 @@ test("without navigator.usb the app says which browser to use", async () => {
   const screen = await mirror(page);
   assert.equal(screen.heading, "Hazırlık");
   assert.match(screen.alert, /USB kart okuyucularla konuşamıyor.*Google Chrome veya Microsoft Edge/);
-  assert.deepEqual(screen.buttons, ["Tekrar denetle", "English"]);
+  assert.deepEqual(screen.buttons, ["Tekrar denetle", "English", "Büyük yazı"]);
   const { colours } = await canvasShot(page, `${shots}environment-no-webusb-tr.png`);
   assert.ok(colours > 20, `the canvas shows ${colours} colours`);
   // Checking again finds the same browser: the same answer, no crash.
@@ -70,7 +68,7 @@ test("the mirror's language button switches canvas and mirror to English and bac
   assert.equal(screen.lang, "en");
   assert.equal(screen.heading, "Getting ready");
   assert.match(screen.alert, /This browser cannot talk to USB card readers/);
-  assert.deepEqual(screen.buttons, ["Check again", "Türkçe"]);
+  assert.deepEqual(screen.buttons, ["Check again", "Türkçe", "Large text"]);
   // The keyboard focus stays on the language button across the rebuild.
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Türkçe");
   assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });

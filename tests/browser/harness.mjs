@@ -24,25 +24,58 @@ export async function launch() {
   });
 }
 
-// usb: "present" installs a fake WebUSB with no readers; "absent" removes navigator.usb.
+// usb: "present" installs a fake WebUSB; "absent" removes navigator.usb. The fake's reader
+// chooser hands out the app's own virtual reader (the simulator compiled into the app, behind a
+// fake USBDevice: kamusmPin.demo.createReader) as configured by offerReader(); it records the
+// filters it was asked with. unplugReader() takes the reader away as a real unplug does.
 function fakeUsb(usb) {
   if (usb === "absent") {
     delete Navigator.prototype.usb;
     return;
   }
-  const listeners = new EventTarget();
+  const events = new EventTarget();
+  const granted = [];
+  const test = { requests: [], offer: null, granted };
+  window.kamusmTestUsb = test;
   const fake = {
-    getDevices: async () => [],
-    requestDevice: async () => {
-      throw new DOMException("No device selected.", "NotFoundError");
+    getDevices: async () => granted.slice(),
+    requestDevice: async (options) => {
+      test.requests.push(options);
+      if (!test.offer) throw new DOMException("No device selected.", "NotFoundError");
+      const device = await window.kamusmPin.demo.createReader(test.offer);
+      if (test.offer.claimError) {
+        device.claimInterface = async () => {
+          throw new DOMException("Access denied.", test.offer.claimError);
+        };
+      }
+      granted.push(device);
+      return device;
     },
-    addEventListener: (...args) => listeners.addEventListener(...args),
-    removeEventListener: (...args) => listeners.removeEventListener(...args),
+    addEventListener: (...args) => events.addEventListener(...args),
+    removeEventListener: (...args) => events.removeEventListener(...args),
     onconnect: null,
     ondisconnect: null,
   };
+  test.unplug = () => {
+    const device = granted.pop();
+    device.unplug();
+    const event = new Event("disconnect");
+    event.device = device;
+    events.dispatchEvent(event);
+    if (fake.ondisconnect) fake.ondisconnect(event);
+  };
   Object.defineProperty(Navigator.prototype, "usb", { get: () => fake, configurable: true });
 }
+
+// What the fake reader chooser offers next: {model, pin: "not_set" | "set" | "blocked",
+// protocol, claimError}.
+export const offerReader = (page, offer) =>
+  page.evaluate((o) => { window.kamusmTestUsb.offer = o; }, offer);
+export const unplugReader = (page) => page.evaluate(() => window.kamusmTestUsb.unplug());
+export const removeCard = (page) =>
+  page.evaluate(() => window.kamusmTestUsb.granted.at(-1).removeCard());
+export const insertCard = (page) =>
+  page.evaluate(() => window.kamusmTestUsb.granted.at(-1).insertCard());
 
 // Polls `predicate` in the page. (page.waitForFunction evaluates strings, which the server's
 // Content-Security-Policy forbids, as it should.)
@@ -55,20 +88,50 @@ export async function until(page, predicate, timeout = 30000) {
 }
 
 // Opens `path` with the given fake USB and waits for the app's first frame.
-export async function openApp(browser, { usb = "present", path = "/", url, ...context } = {}) {
+// clock: Playwright's fake clock (time flows, and tests can jump ahead with page.clock).
+export async function openApp(browser, { usb = "present", path = "/", url, clock, ...context } = {}) {
   const page = await browser.newPage(context);
+  if (clock) await page.clock.install();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error));
   page.on("console", (message) => {
-    if (message.type() === "error") errors.push(new Error(message.text()));
+    // Chrome logs every 4xx answer to fetch; the app's own errors are what count.
+    const network = message.text().startsWith("Failed to load resource");
+    if (message.type() === "error" && !network) errors.push(new Error(message.text()));
   });
   await page.addInitScript(fakeUsb, usb);
   await page.goto(url ?? new URL(path, baseUrl).href);
-  await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);
+  // Playwright's fake clock brings its own performance object, without marks.
+  if (clock) await until(page, () => !!window.kamusmPin?.state());
+  else await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);
   return { page, errors };
 }
 
 export const state = (page) => page.evaluate(() => window.kamusmPin.state());
+
+// Waits until kamusmPin.state() shows `step` (and `error`, when given).
+export async function untilStep(page, step, error, timeout = 30000) {
+  for (const end = Date.now() + timeout; Date.now() < end;) {
+    const now = await state(page);
+    if (now && now.step === step && (error === undefined || now.error === error)) return now;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${step}/${error}: at ${JSON.stringify(await state(page))}`);
+}
+
+// Presses the mirror's button for `action` ("submit_code", "choose_reader" …) from the keyboard.
+export async function act(page, action) {
+  const button = page.locator(`#app-a11y button[data-action="${action}"]`);
+  await button.focus();
+  await page.keyboard.press("Enter");
+}
+
+// Types into the mirror's field `id` ("code", "new_pin" …) as a keyboard user does.
+export async function typeInto(page, id, text) {
+  const input = page.locator(`#kamusm-${id}`);
+  await input.fill("");
+  await input.pressSequentially(text);
+}
 
 export async function mirror(page) {
   return page.evaluate(() => {
@@ -76,9 +139,16 @@ export async function mirror(page) {
     return {
       lang: root.lang,
       heading: root.querySelector("h2")?.textContent,
-      text: [...root.querySelectorAll("p")].map((p) => p.textContent),
-      alert: root.querySelector('[role="alert"]')?.textContent ?? null,
-      buttons: [...root.querySelectorAll("button")].map((b) => b.textContent),
+      text: [...root.querySelectorAll(".paragraphs p")].map((p) => p.textContent),
+      alert: root.querySelector('[role="alert"]:not([hidden])')?.textContent ?? null,
+      status: root.querySelector('[role="status"]')?.textContent ?? "",
+      warning: root.querySelector('[role="alertdialog"]:not([hidden])')?.textContent ?? null,
+      facts: [...root.querySelectorAll("dt")].map((dt) => [dt.textContent, dt.nextSibling?.textContent]),
+      fields: [...root.querySelectorAll("input")].map((input) => input.id.replace("kamusm-", "")),
+      notes: [...root.querySelectorAll(".notes li")].map((li) => li.textContent),
+      buttons: [...root.querySelectorAll(".actions button")].map((b) => b.textContent),
+      actions: [...root.querySelectorAll(".actions button")].map((b) => b.dataset.action),
+      keypad: [...root.querySelectorAll(".keypad button")].map((b) => b.textContent),
     };
   });
 }

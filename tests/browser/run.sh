@@ -12,7 +12,10 @@ server="${KAMUSM_SERVER:-$root/build/release/kamusm-server}"
 
 data="$(mktemp -d)"
 log="$data/server.log"
-"$server" --demo --port 0 --data-dir "$data" --static-dir "$root/build/web" >"$log" 2>&1 &
+# Every test is the demo holder: the per-holder and per-IP limits are raised for the run.
+limits=(--sessions-per-holder 1000 --sms-per-holder 1000 --code-attempts-per-ip 1000
+        --confirm-attempts-per-ip 1000 --confirm-attempts-per-holder 1000)
+"$server" --demo --port 0 --data-dir "$data" --static-dir "$root/build/web" "${limits[@]}" >"$log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$data"' EXIT
 # --port 0 picks a free port; the server prints the URL it listens on.
@@ -25,4 +28,4 @@ done
 cd "$here"
 export KAMUSM_URL="$url"
 # "run.sh measure" reports bundle size and time to first frame instead of testing.
-if [[ "${1:-}" == measure ]]; then node measure.mjs; else node --test "${@:-.}"; fi
+if [[ "${1:-}" == measure ]]; then node measure.mjs; else node --test --test-concurrency=1 "${@:-.}"; fi
