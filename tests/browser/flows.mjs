@@ -57,12 +57,13 @@ export async function toCardStep(page, { operation, model }) {
 }
 
 // From the card step to the confirmation step: the PINs typed into the mirror's fields.
-export async function toConfirmStep(page, operation) {
+export async function toConfirmStep(page, operation, shotName) {
   await act(page, "confirm_card");
   await untilStep(page, "new_pin", null);
   if (operation === "change") await typeInto(page, "current_pin", demoPin);
   await typeInto(page, "new_pin", newPin);
   await typeInto(page, "repeat_pin", newPin);
+  if (shotName) await photograph(page, `${shotName}-new-pin`);
   const sent = (await outbox()).length;
   await act(page, "submit_pin");
   await untilStep(page, "confirm", null);

@@ -6,7 +6,7 @@ import { brotliCompressSync, constants } from "node:zlib";
 import { launch, openApp } from "./harness.mjs";
 
 const web = new URL("../../build/web/", import.meta.url);
-const files = ["kamusm_app.wasm", "kamusm_app.js", "app.js", "index.html", "page.css", "kamusm-page.css"];
+const files = ["kamusm_app.wasm", "kamusm_app.js", "app.js", "demo-page.js", "index.html", "page.css", "kamusm-page.css"];
 const loads = Number(process.env.LOADS ?? 5);
 
 function sizes(file) {

@@ -6,7 +6,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { act, launch, mirror, openApp, state, typeInto, untilStep } from "./harness.mjs";
-import { maskedTckn, newPin, photograph, toCardStep, toConfirmStep } from "./flows.mjs";
+import {
+  maskedTckn, newPin, pageIssuesCode, photograph, toCardStep, toConfirmStep,
+} from "./flows.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -24,12 +26,22 @@ for (const model of ["acr39u", "connect2sign"]) {
       assert.ok(Object.values(facts).includes(maskedTckn), JSON.stringify(facts));
       await photograph(page, `${name}-card`);
 
-      const sms = await toConfirmStep(page, operation);
+      const sms = await toConfirmStep(page, operation, name);
       screen = await mirror(page);
       assert.ok(screen.fields.includes("confirmation"), JSON.stringify(screen));
       await photograph(page, `${name}-confirm`);
       await typeInto(page, "confirmation", sms);
+      // The server's authorization is held back a moment, to see the Working step.
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      await page.route("**/authorization", async (route) => { await held; await route.continue(); });
       await act(page, "submit_confirmation");
+      if (operation !== "change") {
+        await untilStep(page, "working", null);
+        assert.match((await mirror(page)).status + (await mirror(page)).text.join(" "), /yetki/);
+        await photograph(page, `${name}-working`);
+      }
+      release();
       await untilStep(page, "done", null);
 
       screen = await mirror(page);
@@ -60,6 +72,24 @@ test("a wrong SMS code says how many tries are left, the right one still works",
   await act(page, "submit_confirmation");
   await untilStep(page, "done", null);
   assert.deepEqual(await state(page), { step: "done", error: null });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("\"Sanal kart ile dene\" runs an unblock on the virtual reader inside the app", async () => {
+  const { page, errors } = await openApp(browser, { path: "/" });
+  await untilStep(page, "code", null);
+  await pageIssuesCode(page, "unblock");
+  await act(page, "submit_code");
+  await untilStep(page, "reader", null);
+  await act(page, "try_virtual_card");
+  await untilStep(page, "card", null);
+  const facts = Object.fromEntries((await mirror(page)).facts);
+  assert.ok(Object.values(facts).includes(maskedTckn), JSON.stringify(facts));
+  const sms = await toConfirmStep(page, "unblock");
+  await typeInto(page, "confirmation", sms);
+  await act(page, "submit_confirmation");
+  await untilStep(page, "done", null);
   assert.deepEqual(errors, []);
   await page.close();
 });
