@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { act, launch, mirror, openApp, state, typeInto, untilStep } from "./harness.mjs";
 import {
-  maskedTckn, newPin, pageIssuesCode, photograph, toCardStep, toConfirmStep,
+  maskedTckn, newPin, pageIssuesCode, photograph, shots, toCardStep, toConfirmStep,
 } from "./flows.mjs";
 
 let browser;
@@ -84,6 +84,9 @@ test("\"Sanal kart ile dene\" runs an unblock on the virtual reader inside the a
   await untilStep(page, "reader", null);
   await act(page, "try_virtual_card");
   await untilStep(page, "card", null);
+  // The whole page stand-in with the app in it, for the README.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.screenshot({ path: `${shots}page-card.png`, fullPage: true });
   const facts = Object.fromEntries((await mirror(page)).facts);
   assert.ok(Object.values(facts).includes(maskedTckn), JSON.stringify(facts));
   const sms = await toConfirmStep(page, "unblock");
