@@ -4,8 +4,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  act, insertCard, launch, mirror, offerReader, openApp, removeCard, state, typeInto,
-  unplugReader, untilStep,
+  act, insertCard, launch, mirror, offerReader, openApp, removeCard, startServer, state, typeInto,
+  unplugReader, untilStep, until,
 } from "./harness.mjs";
 import { newPin, pageIssuesCode, photograph, toCardStep, toConfirmStep } from "./flows.mjs";
 
@@ -124,4 +124,22 @@ test("an idle page warns first, keeps the session on request, then resets", asyn
   await page.clock.fastForward(125_000);
   await untilStep(page, "code", "idle_reset");
   await page.close();
+});
+
+test("a verification code used after it expired is refused by the server", async () => {
+  const server = await startServer({ "--code-lifetime": 1 });
+  try {
+    const { page, errors } = await openApp(browser, { url: new URL("/", server.url).href });
+    await untilStep(page, "code", null);
+    // The page passed a code valid for 1 s; the holder is slower than that.
+    await until(page, () => document.getElementById("kamusm-code")?.value.length === 15);
+    await page.waitForTimeout(2500);
+    await act(page, "submit_code");
+    await untilStep(page, "failed", "expired_code");
+    assert.match((await mirror(page)).alert, /süre/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    server.stop();
+  }
 });

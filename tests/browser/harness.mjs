@@ -1,10 +1,37 @@
 // Shared set-up of the browser tests: Debian's chromium driven by playwright-core, headless,
 // WebGL2 through SwiftShader, and a fake navigator.usb put in place before the page loads.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 export const baseUrl = process.env.KAMUSM_URL ?? "http://127.0.0.1:8080";
 // The same server under a name that is not loopback, so the page is not a secure context.
 export const insecureHost = "kamusm-insecure.test";
+
+// A second demo server of its own (run.sh exports the binary and the web folder), for tests that
+// need other settings, e.g. { "--code-lifetime": 1 }. Returns { url, stop }.
+export async function startServer(flags) {
+  const data = mkdtempSync(join(tmpdir(), "kamusm-browser-"));
+  const args = ["--demo", "--port", "0", "--data-dir", data, "--static-dir", process.env.KAMUSM_WEB,
+    ...Object.entries(flags).flatMap(([flag, value]) => [flag, String(value)])];
+  const server = spawn(process.env.KAMUSM_SERVER, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const stop = () => { server.kill(); rmSync(data, { recursive: true, force: true }); };
+  const url = await new Promise((resolve, reject) => {
+    let log = "";
+    const timer = setTimeout(() => reject(new Error(`the server did not start: ${log}`)), 10000);
+    const read = (chunk) => {
+      log += chunk;
+      const found = log.match(/listening on (http:\/\/\S+)/);
+      if (found) { clearTimeout(timer); resolve(found[1]); }
+    };
+    server.stdout.on("data", read);
+    server.stderr.on("data", read);
+    server.on("exit", () => reject(new Error(`the server stopped: ${log}`)));
+  }).catch((error) => { stop(); throw error; });
+  return { url, stop };
+}
 
 export async function launch() {
   const port = new URL(baseUrl).port;

@@ -26,6 +26,6 @@ for _ in $(seq 100); do
 done
 [[ -n "${url:-}" ]] || { echo "run.sh: the server did not start" >&2; cat "$log" >&2; exit 1; }
 cd "$here"
-export KAMUSM_URL="$url"
+export KAMUSM_URL="$url" KAMUSM_SERVER="$server" KAMUSM_WEB="$root/build/web"
 # "run.sh measure" reports bundle size and time to first frame instead of testing.
 if [[ "${1:-}" == measure ]]; then node measure.mjs; else node --test --test-concurrency=1 "${@:-.}"; fi
