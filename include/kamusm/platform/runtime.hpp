@@ -84,7 +84,6 @@ private:
     wizard::Step lastStep_ = wizard::Step::Environment;
     // A card or reader lost while the wizard was busy with the server: told once it is free.
     std::optional<wizard::WizardError> pendingLoss_;
-    int tasksRunning_ = 0;
 };
 
 } // namespace kamusm::platform::web

@@ -114,9 +114,7 @@ void Runtime::requestPaste() {
 }
 
 void Runtime::run(Task<void> task) {
-    ++tasksRunning_;
-    spawn(std::move(task), [this](std::exception_ptr failure) {
-        --tasksRunning_;
+    spawn(std::move(task), [](std::exception_ptr failure) {
         // Wizard events keep their failures in its state; anything else is a bug worth seeing.
         if (!failure) return;
         try {
