@@ -66,7 +66,6 @@ private:
     void onConnected(int handle);
     void onDisconnected(int handle);
     void noticeLoss(wizard::WizardError loss);
-    void followReaderStatus();
     WebUsbDevice* current() const { return current_ < 0 ? nullptr : devices_[current_].get(); }
 
     PageConfig config_;

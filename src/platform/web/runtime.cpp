@@ -90,7 +90,6 @@ void Runtime::update() {
     if (step == wizard::Step::Reader && lastStep_ != step) run(enterReaderStep());
     if (pendingLoss_ && !wizard_.state().busy) noticeLoss(*std::exchange(pendingLoss_, {}));
     lastStep_ = step;
-    followReaderStatus();
 }
 
 void Runtime::pageHidden() {
@@ -147,6 +146,7 @@ Task<void> Runtime::virtualCardTask() {
     const auto operation = wizard_.state().operation;
     const auto model = sim::readerModelById(config_.demoReaderModel);
     if (!operation || !model) co_return;
+    // The enrolment is server work outside the wizard: the screen shows it as opening a reader.
     app_->setReaderStatus(ui::ReaderStatus::Opening);
     int handle = -1;
     try {
@@ -154,11 +154,8 @@ Task<void> Runtime::virtualCardTask() {
     } catch (const std::exception& error) {
         std::fprintf(stderr, "kamusm: the virtual card could not be enrolled: %s\n", error.what());
     }
-    if (handle < 0) {
-        app_->setReaderStatus(ui::ReaderStatus::NoneChosen);
-        co_return;
-    }
-    co_await adopt(std::make_unique<WebUsbDevice>(handle));
+    app_->setReaderStatus(ui::ReaderStatus::NoneChosen);
+    if (handle >= 0) co_await adopt(std::make_unique<WebUsbDevice>(handle));
 }
 
 // A reader granted on an earlier visit is used without asking; the reader of the last operation
@@ -192,23 +189,9 @@ Task<void> Runtime::adopt(std::unique_ptr<WebUsbDevice> device) {
 }
 
 Task<void> Runtime::useCurrentReader() {
-    WebUsbDevice* reader = current();
-    if (!reader) co_return;
-    app_->setReaderStatus(ui::ReaderStatus::Opening);
-    co_await wizard_.useReader(*reader);
-    followReaderStatus();
-}
-
-// The Reader step's status follows the wizard: no card in the reader means waiting for one.
-void Runtime::followReaderStatus() {
-    const wizard::WizardState& state = wizard_.state();
-    if (state.busy) return;
-    if (!current() || current()->disconnected())
-        app_->setReaderStatus(ui::ReaderStatus::NoneChosen);
-    else if (state.step == wizard::Step::Reader && state.error == wizard::WizardError::NoCard)
-        app_->setReaderStatus(ui::ReaderStatus::WaitingForCard);
-    else if (state.step == wizard::Step::Reader && state.error)
-        app_->setReaderStatus(ui::ReaderStatus::NoneChosen);
+    // The screen shows the wizard's work as opening the reader, and its NoCard as a reader
+    // without a card.
+    if (WebUsbDevice* reader = current()) co_await wizard_.useReader(*reader);
 }
 
 Task<void> Runtime::watchSlots(WebUsbDevice& device) {
@@ -276,7 +259,6 @@ void Runtime::onDisconnected(int handle) {
     WebUsbDevice* reader = current();
     if (!reader || reader->handle() != handle) return;
     current_ = -1;
-    app_->setReaderStatus(ui::ReaderStatus::NoneChosen);
     noticeLoss(wizard::WizardError::ReaderUnplugged);
 }
 
