@@ -196,7 +196,7 @@
     const target = event.target;
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
     const text = event.clipboardData ? event.clipboardData.getData("text") : "";
-    if (text && running) withString(text, (pointer) => Module._kamusm_paste(pointer));
+    if (text && running) Module.kamusmPaste(text);
   });
 
   // The reader is given back as soon as the page goes away.
