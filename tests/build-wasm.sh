@@ -10,7 +10,10 @@ emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release -DKAMUSM_TE
     { cat build-wasm.log; exit 1; }
 rm -f build-wasm.log
 cmake --build build/wasm
+# Node 18+ fetches by itself and then cannot load Emscripten 3.1.6 output: turn that off where
+# the flag exists. Asked of node itself, not of its --help through a pipe (grep -q closing the
+# pipe early kills node with EPIPE, and pipefail then drops the flag at random).
 node_flags=""
-node --help | grep -q -- --no-experimental-fetch && node_flags="--no-experimental-fetch"
+node --no-experimental-fetch -e "" >/dev/null 2>&1 && node_flags="--no-experimental-fetch"
 node $node_flags build/wasm/kamusm_core_check.js
 node $node_flags build/wasm/kamusm_bridge_check.js

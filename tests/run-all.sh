@@ -3,6 +3,7 @@
 # AddressSanitizer, each libFuzzer target briefly, and the WebAssembly build of the core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash tests/check-scripts.sh
 bash tests/setup-debian.sh
 
 cmake --preset native

@@ -7,7 +7,8 @@ packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
           xz-utils pcsc-tools)
 missing=()
 for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    [[ $status == *"ok installed"* ]] || missing+=("$package")
 done
 # npm: Debian's package, unless the node in use already brings its own.
 command -v npm >/dev/null 2>&1 || missing+=(npm)

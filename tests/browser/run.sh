@@ -21,7 +21,7 @@ server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$data"' EXIT
 # --port 0 picks a free port; the server prints the URL it listens on.
 for _ in $(seq 100); do
-    url="$(grep -o 'listening on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3)" && [[ -n "$url" ]] && break
+    url="$(grep -o -m1 'listening on http://[^ ]*' "$log" | cut -d' ' -f3)" && [[ -n "$url" ]] && break
     kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
     sleep 0.1
 done
