@@ -12,9 +12,12 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 namespace kamusm {
+
+class Cancellation; // kamusm/base/cancel.hpp
 
 namespace detail {
 
@@ -22,6 +25,9 @@ struct PromiseBase {
     coro::coroutine_handle<> continuation;
     bool runningInline = false; // resumed by the awaiter of this task, which is still on the stack
     std::exception_ptr exception;
+    // The scope this task runs in: inherited from the awaiting task unless bound; leaf awaiters
+    // that wait on the outside world settle at once when it is requested.
+    Cancellation* cancellation = nullptr;
 
     coro::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -83,8 +89,10 @@ public:
     }
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(coro::coroutine_handle<> caller) {
+    template <typename Caller> bool await_suspend(coro::coroutine_handle<Caller> caller) {
         promise_type& promise = handle_.promise();
+        if constexpr (std::is_base_of_v<detail::PromiseBase, Caller>)
+            if (!promise.cancellation) promise.cancellation = caller.promise().cancellation;
         promise.continuation = caller;
         promise.runningInline = true;
         handle_.resume();
@@ -99,6 +107,8 @@ public:
     bool done() const noexcept { return handle_ && handle_.done(); }
     // Starts the task without a waiting caller (top level).
     void start() { handle_.resume(); }
+    // Runs the task (and what it awaits) in `cancellation`'s scope instead of its caller's.
+    void bind(Cancellation& cancellation) { handle_.promise().cancellation = &cancellation; }
 
 private:
     Handle handle_;
@@ -112,6 +122,14 @@ inline Task<void> Promise<void>::get_return_object() {
     return Task<void>(Task<void>::Handle::from_promise(*this));
 }
 } // namespace detail
+
+// The cancellation of the task whose coroutine `handle` is, for leaf awaiters; null outside tasks.
+template <typename P> Cancellation* cancellationOf(coro::coroutine_handle<P> handle) noexcept {
+    if constexpr (std::is_base_of_v<detail::PromiseBase, P>)
+        return handle.promise().cancellation;
+    else
+        return nullptr;
+}
 
 // Runs a task whose awaits all complete synchronously (native devices, the simulator).
 template <typename T> T runSync(Task<T> task) {

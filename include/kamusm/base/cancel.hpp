@@ -1,0 +1,138 @@
+// Structured cancellation for the single-threaded tasks (design.md, "Async model").
+//
+// A TaskScope is the parent of the tasks it runs: they inherit its Cancellation through every
+// co_await, and the leaf awaiters that wait on the outside world (a Promise, a timer, a PC/SC
+// status change) register with it. Cancelling the scope settles those leaves at once with the
+// scope's reason, so each child unwinds by its own exception path; join() then resumes when
+// the last child has finished. Nothing is torn down under a suspended frame.
+#pragma once
+
+#include "kamusm/base/error.hpp"
+#include "kamusm/base/task.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+
+namespace kamusm {
+
+// The reason a cancelled wait throws when its scope gave none.
+class Cancelled : public Error {
+public:
+    Cancelled() : Error("cancelled") {}
+};
+
+class Cancellation {
+public:
+    Cancellation() = default;
+    Cancellation(const Cancellation&) = delete;
+    Cancellation& operator=(const Cancellation&) = delete;
+
+    bool requested() const noexcept { return requested_; }
+    // The reason given to request() (Cancelled when none).
+    [[noreturn]] void rethrow() const;
+    // Settles every registered wait, in registration order. A second request keeps the first
+    // reason.
+    void request(std::exception_ptr reason = {});
+
+    // A callback run once on request; unregistered when the registration is destroyed.
+    class Registration {
+    public:
+        Registration() = default;
+        Registration(Cancellation* owner, int id) : owner_(owner), id_(id) {}
+        Registration(Registration&& other) noexcept;
+        Registration& operator=(Registration&& other) noexcept;
+        ~Registration() { reset(); }
+        void reset();
+
+    private:
+        Cancellation* owner_ = nullptr;
+        int id_ = 0;
+    };
+    [[nodiscard]] Registration onRequest(std::function<void()> callback);
+
+private:
+    bool requested_ = false;
+    std::exception_ptr reason_;
+    int nextId_ = 0;
+    std::map<int, std::function<void()>> callbacks_;
+};
+
+// A leaf awaiter's link to its task's cancellation: arm() in await_suspend with the waiting
+// coroutine and what settles the wait; false means the scope is already cancelled, so the
+// awaiter should not suspend, and await_resume should call throwIfCancelled().
+class CancellableWait {
+public:
+    template <typename P>
+    bool arm(coro::coroutine_handle<P> waiting, std::function<void()> settleCancelled) {
+        cancellation_ = cancellationOf(waiting);
+        if (!cancellation_) return true;
+        if (cancellation_->requested()) return false;
+        registration_ = cancellation_->onRequest(std::move(settleCancelled));
+        return true;
+    }
+    void disarm() { registration_.reset(); }
+    void throwIfCancelled() const {
+        if (cancellation_ && cancellation_->requested()) cancellation_->rethrow();
+    }
+
+private:
+    Cancellation* cancellation_ = nullptr;
+    Cancellation::Registration registration_;
+};
+
+class TaskScope {
+public:
+    TaskScope() = default;
+    TaskScope(const TaskScope&) = delete;
+    TaskScope& operator=(const TaskScope&) = delete;
+    // A scope is joined before it goes: a child still running would outlive its parent.
+    ~TaskScope();
+
+    std::size_t running() const noexcept { return running_; }
+    bool cancelled() const noexcept { return cancellation_.requested(); }
+    Cancellation& cancellation() noexcept { return cancellation_; }
+
+    // Runs `task` as a child of this scope; the caller awaits it. A cancelled scope starts
+    // nothing: the child throws the scope's reason.
+    template <typename T> Task<T> run(Task<T> task) {
+        Child child(*this);
+        if (cancellation_.requested()) cancellation_.rethrow();
+        task.bind(cancellation_);
+        if constexpr (std::is_void_v<T>)
+            co_await std::move(task);
+        else
+            co_return co_await std::move(task);
+    }
+    // Starts `task` as a child nobody awaits; `done` gets its failure (nullptr on success).
+    void spawn(Task<void> task, std::function<void(std::exception_ptr)> done = {});
+
+    void cancel(std::exception_ptr reason = {}) { cancellation_.request(std::move(reason)); }
+    // Resumes when no child runs any more.
+    Task<void> join();
+
+private:
+    // Counts a child from its start to its end, and wakes join() after the last one.
+    class Child {
+    public:
+        explicit Child(TaskScope& scope) : scope_(scope) { ++scope_.running_; }
+        ~Child();
+        Child(const Child&) = delete;
+        Child& operator=(const Child&) = delete;
+
+    private:
+        TaskScope& scope_;
+    };
+    struct Joined {
+        TaskScope& scope;
+        bool await_ready() const noexcept { return scope.running_ == 0; }
+        void await_suspend(coro::coroutine_handle<> waiting) { scope.joiner_ = waiting; }
+        void await_resume() const noexcept {}
+    };
+
+    Cancellation cancellation_;
+    std::size_t running_ = 0;
+    coro::coroutine_handle<> joiner_;
+};
+
+} // namespace kamusm

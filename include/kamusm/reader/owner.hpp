@@ -1,0 +1,90 @@
+// The reader owner: the one place that holds the readers of the transport in use, follows their
+// cards going in and out and the readers going away, and hands connected cards to the wizard.
+// It is the parent of every task on a reader: closing it (or losing a reader) cancels the tasks
+// still waiting on that reader and awaits them, rather than each caller cleaning up by hand.
+#pragma once
+
+#include "kamusm/base/cancel.hpp"
+#include "kamusm/base/error.hpp"
+#include "kamusm/reader/transport.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kamusm::reader {
+
+enum class ErrorCode {
+    CardRemoved,  // the card left its slot while it was connected
+    ReaderLost,   // the reader (or the whole transport) went away
+    NoTransport,  // no transport in use
+    UnknownSlot,  // no such slot (any more)
+};
+inline constexpr char layerName[] = "reader";
+using Error = LayerError<ErrorCode, layerName>;
+
+enum class EventKind { ReaderAdded, ReaderRemoved, CardInserted, CardRemoved, ReaderLost };
+struct Event {
+    EventKind kind;
+    std::string slot;
+    friend bool operator==(const Event&, const Event&) = default;
+};
+
+// What tells the owner's events, one by one, in the order they happened.
+using EventListener = std::function<void(const Event&)>;
+
+class Owner {
+public:
+    explicit Owner(EventListener listener = {});
+    ~Owner();
+    Owner(const Owner&) = delete;
+    Owner& operator=(const Owner&) = delete;
+
+    // Makes `transport` the one in use; the one before is closed first.
+    Task<void> use(std::unique_ptr<Transport> transport);
+    std::optional<TransportKind> transport() const;
+    Transport* current() const { return transport_.get(); }
+
+    // The slots as last seen, and a fresh look (events for what changed since).
+    const std::vector<Slot>& slots() const { return slots_; }
+    Task<void> refresh();
+    // Follows the slots in the background until close(), telling each change as an event.
+    void watch();
+
+    // The card in `slot`, connected once and kept until it is released, removed or lost. Calls
+    // on it after that throw reader::Error (CardRemoved / ReaderLost).
+    Task<std::shared_ptr<Card>> connect(const std::string& slot);
+    // Disconnects the card (reset) and forgets it.
+    Task<void> release(const std::string& slot);
+    // The transport reports its readers gone (USB disconnect event, PC/SC service gone).
+    void transportLost();
+    // Cancels every task on the readers, awaits them, disconnects the cards and closes the
+    // transport.
+    Task<void> close();
+
+    // Tasks on the readers still running (tests: none may be left after close()).
+    std::size_t running() const { return scope_ ? scope_->running() : 0; }
+
+private:
+    class OwnedCard;
+    struct Connected {
+        std::string slot;
+        std::shared_ptr<OwnedCard> card;
+    };
+
+    Task<void> watchLoop();
+    void apply(std::vector<Slot> now);
+    void lose(const std::string& slot, ErrorCode reason);
+    void emit(EventKind kind, const std::string& slot);
+
+    EventListener listener_;
+    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<TaskScope> scope_; // the parent of every task on the transport's readers
+    std::vector<Slot> slots_;
+    std::vector<Connected> connected_;
+    bool watching_ = false;
+};
+
+} // namespace kamusm::reader
