@@ -45,7 +45,7 @@ target_include_directories(nlohmann_json SYSTEM INTERFACE ${nlohmann_shim})
 
 kamusm_layer(sim kamusm_ccid kamusm_card mbedcrypto)
 kamusm_layer(backend kamusm_base nlohmann_json)
-kamusm_layer(wizard kamusm_card kamusm_ccid kamusm_backend)
+kamusm_layer(wizard kamusm_card kamusm_reader kamusm_backend)
 
 # Dear ImGui core with the GLFW (Emscripten's JS implementation) and WebGL2 back ends.
 add_library(imgui STATIC
