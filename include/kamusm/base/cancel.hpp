@@ -81,6 +81,21 @@ private:
     Cancellation::Registration registration_;
 };
 
+// co_await currentCancellation(): the running task's cancellation (null outside any scope), for
+// a task that must pass a cancellation on into a scope of its own.
+struct CurrentCancellation {
+    Cancellation* found = nullptr;
+    bool await_ready() const noexcept { return false; }
+    template <typename P> bool await_suspend(coro::coroutine_handle<P> running) noexcept {
+        found = cancellationOf(running);
+        return false;
+    }
+    Cancellation* await_resume() const noexcept { return found; }
+};
+inline CurrentCancellation currentCancellation() {
+    return {};
+}
+
 class TaskScope {
 public:
     TaskScope() = default;

@@ -55,8 +55,14 @@ enum class Disposition { Leave, Reset, Unpower, Eject };
 
 struct ConnectionStatus {
     std::string readerName;
-    enum class State { Absent, Present, Swallowed, Powered, Negotiable, Specific } state =
-        State::Absent;
+    enum class State {
+        Absent,
+        Present,
+        Swallowed,
+        Powered,
+        Negotiable,
+        Specific
+    } state = State::Absent;
     std::optional<Protocol> activeProtocol;
     Bytes answerToReset;
 };

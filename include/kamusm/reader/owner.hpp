@@ -17,14 +17,15 @@
 namespace kamusm::reader {
 
 enum class ErrorCode {
-    CardRemoved,  // the card left its slot while it was connected
-    ReaderLost,   // the reader (or the whole transport) went away
-    NoTransport,  // no transport in use
-    UnknownSlot,  // no such slot (any more)
+    CardRemoved, // the card left its slot while it was connected
+    ReaderLost,  // the reader went away, or the owner was closed
+    Released,    // the card was released (its operation is over)
+    NoTransport, // no transport in use
 };
 inline constexpr char layerName[] = "reader";
 using Error = LayerError<ErrorCode, layerName>;
 
+// ReaderLost: a reader went away while its card was connected (ReaderRemoved otherwise).
 enum class EventKind { ReaderAdded, ReaderRemoved, CardInserted, CardRemoved, ReaderLost };
 struct Event {
     EventKind kind;
@@ -58,8 +59,6 @@ public:
     Task<std::shared_ptr<Card>> connect(const std::string& slot);
     // Disconnects the card (reset) and forgets it.
     Task<void> release(const std::string& slot);
-    // The transport reports its readers gone (USB disconnect event, PC/SC service gone).
-    void transportLost();
     // Cancels every task on the readers, awaits them, disconnects the cards and closes the
     // transport.
     Task<void> close();
@@ -75,8 +74,9 @@ private:
     };
 
     Task<void> watchLoop();
-    void apply(std::vector<Slot> now);
-    void lose(const std::string& slot, ErrorCode reason);
+    void apply(const std::vector<Slot>& now);
+    // Forgets the connected card of `slot`; true when there was one.
+    bool lose(const std::string& slot, ErrorCode reason);
     void emit(EventKind kind, const std::string& slot);
 
     EventListener listener_;
@@ -84,6 +84,9 @@ private:
     std::unique_ptr<TaskScope> scope_; // the parent of every task on the transport's readers
     std::vector<Slot> slots_;
     std::vector<Connected> connected_;
+    // Every card handed out that may still be held: its transport objects go before the
+    // transport does.
+    std::vector<std::weak_ptr<OwnedCard>> issued_;
     bool watching_ = false;
 };
 
