@@ -43,7 +43,7 @@ file(CREATE_LINK ${NLOHMANN_JSON_INCLUDE}/nlohmann ${nlohmann_shim}/nlohmann SYM
 add_library(nlohmann_json INTERFACE)
 target_include_directories(nlohmann_json SYSTEM INTERFACE ${nlohmann_shim})
 
-kamusm_layer(sim kamusm_ccid kamusm_card mbedcrypto)
+kamusm_layer(sim kamusm_ccid kamusm_card kamusm_backend mbedcrypto)
 kamusm_layer(backend kamusm_base nlohmann_json)
 kamusm_layer(wizard kamusm_card kamusm_reader kamusm_backend)
 

@@ -4,7 +4,8 @@
 #include "card_operations.hpp"
 
 #include "kamusm/backend/httplib_client.hpp"
-#include "kamusm/sim/fixtures.hpp"
+#include "kamusm/reader/ccid_transport.hpp"
+#include "kamusm/sim/demo_enrolment.hpp"
 #include "kamusm/sim/reader.hpp"
 #include "kamusm/wizard/messages.hpp"
 #include "kamusm/wizard/wizard.hpp"
@@ -81,22 +82,6 @@ std::optional<PinOptions> parse(backend::Operation operation, const Arguments& a
     return options;
 }
 
-// The virtual card of a demo run: enrolled at the backend for the demo holder, in the PIN state
-// the operation starts from (no PIN for create, a blocked PIN for unblock).
-std::shared_ptr<sim::VirtualCard> demoCard(backend::BackendClient& client,
-                                           const PinOptions& options) {
-    sim::CardSetup setup = sim::demoCardSetup(options.protocol);
-    const backend::DemoCard issued =
-        runSync(client.demoEnrolCard(std::string(sim::demoTckn), setup.serial));
-    setup.signingCertificate = issued.certificate;
-    setup.signingKey = issued.privateKey;
-    const sim::DemoPinState state =
-        options.operation == backend::Operation::Create    ? sim::DemoPinState::NotSet
-        : options.operation == backend::Operation::Unblock ? sim::DemoPinState::Blocked
-                                                           : sim::DemoPinState::Set;
-    return sim::demoCard(std::move(setup), state);
-}
-
 class Run {
 public:
     Run(const PinOptions& options, backend::BackendClient& client, wizard::Wizard& flow)
@@ -116,8 +101,8 @@ public:
         return false;
     }
 
-    bool run(usb::Device& device) {
-        flow_.environmentChecked({true, true});
+    bool run() {
+        flow_.environmentChecked({true, true, true});
         std::string code = options_.code;
         if (code.empty())
             code = runSync(
@@ -125,8 +110,8 @@ public:
                        .code;
         runSync(flow_.submitCode(code));
         if (!expect(wizard::Step::Reader)) return false;
-        runSync(flow_.useReader(device));
-        if (!expect(wizard::Step::Card)) return false;
+        runSync(flow_.findCard());
+        if (!chooseCard() || !expect(wizard::Step::Card)) return false;
         printCard();
         flow_.cardConfirmed();
         if (!expect(wizard::Step::NewPin)) return false;
@@ -157,6 +142,21 @@ public:
     }
 
 private:
+    // With several KamuSM cards the one in --reader (its name or its place in the list).
+    bool chooseCard() {
+        const std::vector<wizard::CardSummary>& choices = flow_.state().cardChoices;
+        if (choices.empty()) return true;
+        for (std::size_t i = 0; i < choices.size(); ++i) {
+            if (choices[i].slot == options_.reader || std::to_string(i) == options_.reader) {
+                runSync(flow_.chooseCard(i));
+                return true;
+            }
+        }
+        failure_ = "several_cards";
+        message_ = "several KamuSM cards: pick one with --reader NAME|INDEX";
+        return false;
+    }
+
     // The SMS code (from the demo outbox, or typed) or the web password.
     std::string confirmation() {
         const wizard::WizardState& state = flow_.state();
@@ -184,6 +184,39 @@ private:
     std::string failure_, message_;
 };
 
+// The readers the options name: the virtual one with an enrolled demo card, or the real ones.
+std::unique_ptr<reader::Transport> openTransport(const PinOptions& options,
+                                                 backend::BackendClient& client) {
+    if (options.usb) {
+#ifdef KAMUSM_HAVE_LIBUSB
+        auto usb = std::make_unique<reader::CcidTransport>(reader::TransportKind::Usb);
+        static usb::LibusbContext context; // outlives the devices the transport holds
+        for (auto& device : findReaders(context))
+            usb->addDevice(std::move(device));
+        return usb;
+#else
+        std::cerr << "pinctl: this build has no libusb\n";
+        return nullptr;
+#endif
+    }
+    const std::optional<sim::ReaderModel> model = sim::readerModelById(options.simModel);
+    if (!model) {
+        std::cerr << "pinctl: unknown reader model '" << options.simModel << "'\n";
+        return nullptr;
+    }
+    if (!options.demo) {
+        std::cerr << "pinctl: a virtual card is only enrolled at a demo backend (--demo)\n";
+        return nullptr;
+    }
+    auto card = runSync(
+        sim::enrolDemoCard(client, sim::demoPinStateFor(options.operation), options.protocol));
+    auto virtualReader = std::make_unique<sim::VirtualReader>(
+        *model, std::vector<std::shared_ptr<sim::VirtualCard>>{std::move(card)});
+    auto transport = std::make_unique<reader::CcidTransport>(reader::TransportKind::Sim);
+    transport->addDevice(std::move(virtualReader));
+    return transport;
+}
+
 int runPinOperation(backend::Operation operation, const Arguments& arguments) {
     const std::optional<PinOptions> options = parse(operation, arguments);
     if (!options || hasFlag(arguments, "--help")) {
@@ -192,37 +225,15 @@ int runPinOperation(backend::Operation operation, const Arguments& arguments) {
     }
     backend::HttplibClient http(options->server);
     backend::BackendClient client(http);
+    std::unique_ptr<reader::Transport> transport = openTransport(*options, client);
+    if (!transport) return 2;
     SteadyClock clock;
-    wizard::Wizard flow(client, clock);
+    reader::Owner readers;
+    runSync(readers.use(std::move(transport)));
+    wizard::Wizard flow(client, clock, readers);
     Run run(*options, client, flow);
-
-    if (options->usb) {
-#ifdef KAMUSM_HAVE_LIBUSB
-        usb::LibusbContext context;
-        auto readers = findReaders(context);
-        const std::size_t index = std::stoul(options->reader);
-        if (index >= readers.size()) {
-            std::cerr << "pinctl: no reader " << index << " (" << readers.size() << " found)\n";
-            return 1;
-        }
-        run.run(*readers[index]);
-        return run.report();
-#else
-        std::cerr << "pinctl: this build has no libusb\n";
-        return 1;
-#endif
-    }
-    const std::optional<sim::ReaderModel> model = sim::readerModelById(options->simModel);
-    if (!model) {
-        std::cerr << "pinctl: unknown reader model '" << options->simModel << "'\n";
-        return 2;
-    }
-    if (!options->demo) {
-        std::cerr << "pinctl: a virtual card is only enrolled at a demo backend (--demo)\n";
-        return 2;
-    }
-    sim::VirtualReader reader(*model, {demoCard(client, *options)});
-    run.run(reader);
+    run.run();
+    runSync(readers.close());
     return run.report();
 }
 

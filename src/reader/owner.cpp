@@ -145,6 +145,11 @@ Task<void> Owner::release(const std::string& slot) {
     card->lose(ErrorCode::Released);
 }
 
+Task<void> Owner::releaseAll() {
+    while (!connected_.empty())
+        co_await release(connected_.front().slot);
+}
+
 Task<void> Owner::close() {
     scope_->cancel(std::make_exception_ptr(Error(ErrorCode::ReaderLost, "the reader was closed")));
     co_await scope_->join();

@@ -3,6 +3,8 @@
 #include "kamusm/backend/error.hpp"
 #include "kamusm/card/error.hpp"
 #include "kamusm/ccid/error.hpp"
+#include "kamusm/pcsc/error.hpp"
+#include "kamusm/reader/owner.hpp"
 #include "kamusm/usb/error.hpp"
 
 #include <array>
@@ -20,7 +22,7 @@ struct ErrorInfo {
     Recovery recovery;
 };
 
-constexpr std::array<ErrorInfo, 36> errorTable{{
+constexpr std::array<ErrorInfo, 41> errorTable{{
     {E::NoWebUsb, "no_webusb", Recovery::Stay},
     {E::InsecureContext, "insecure_context", Recovery::Stay},
     {E::UsbAccessDenied, "usb_access_denied", Recovery::Reader},
@@ -33,6 +35,11 @@ constexpr std::array<ErrorInfo, 36> errorTable{{
     {E::NotKamusmCard, "not_kamusm_card", Recovery::Reader},
     {E::CardMute, "card_mute", Recovery::Reader},
     {E::NoCertificate, "no_certificate", Recovery::Reader},
+    {E::PcscUnavailable, "pcsc_unavailable", Recovery::Reader},
+    {E::CardInUse, "card_in_use", Recovery::Reader},
+    {E::CardReset, "card_reset", Recovery::Reader},
+    {E::SmartCardDenied, "smartcard_denied", Recovery::Reader},
+    {E::SmartCardNotAllowed, "smartcard_not_allowed", Recovery::Reader},
     {E::InvalidCode, "invalid_code", Recovery::Stay},
     {E::ExpiredCode, "expired_code", Recovery::Failed},
     {E::NewCodeNeeded, "new_code_needed", Recovery::Stay},
@@ -58,6 +65,9 @@ constexpr std::array<ErrorInfo, 36> errorTable{{
     {E::ServerError, "server_error", Recovery::Stay},
     {E::InternalError, "internal_error", Recovery::Failed},
 }};
+
+static_assert(errorTable.size() == static_cast<std::size_t>(E::InternalError) + 1,
+              "a row for every WizardError");
 
 const ErrorInfo& infoOf(WizardError error) {
     for (const ErrorInfo& info : errorTable)
@@ -86,6 +96,38 @@ constexpr std::array<std::pair<ccid::ErrorCode, WizardError>, 4> ccidTable{{
     {ccid::ErrorCode::CardAbsent, E::CardRemoved},
     {ccid::ErrorCode::CardMute, E::CardMute},
     {ccid::ErrorCode::BadAtr, E::NotKamusmCard},
+}};
+
+// Every PC/SC failure the Web Smart Card API can report, whichever stack reported it.
+constexpr std::array<std::pair<pcsc::ErrorCode, WizardError>, pcsc::errorCodeCount> pcscTable{{
+    {pcsc::ErrorCode::NoService, E::PcscUnavailable},
+    {pcsc::ErrorCode::NoSmartcard, E::NoCard},
+    {pcsc::ErrorCode::NotReady, E::ReaderError},
+    {pcsc::ErrorCode::NotTransacted, E::ReaderError},
+    {pcsc::ErrorCode::ProtoMismatch, E::NotKamusmCard},
+    {pcsc::ErrorCode::ReaderUnavailable, E::ReaderUnplugged},
+    {pcsc::ErrorCode::RemovedCard, E::CardRemoved},
+    {pcsc::ErrorCode::ResetCard, E::CardReset},
+    {pcsc::ErrorCode::ServerTooBusy, E::PcscUnavailable},
+    {pcsc::ErrorCode::SharingViolation, E::CardInUse},
+    {pcsc::ErrorCode::SystemCancelled, E::ReaderError},
+    {pcsc::ErrorCode::UnknownError, E::ReaderError},
+    {pcsc::ErrorCode::UnpoweredCard, E::CardMute},
+    {pcsc::ErrorCode::UnresponsiveCard, E::CardMute},
+    {pcsc::ErrorCode::UnsupportedCard, E::NotKamusmCard},
+    {pcsc::ErrorCode::UnsupportedFeature, E::ReaderError},
+    {pcsc::ErrorCode::NotAllowed, E::SmartCardDenied},
+    {pcsc::ErrorCode::Security, E::SmartCardNotAllowed},
+    {pcsc::ErrorCode::Unsupported, E::NoWebUsb},
+    {pcsc::ErrorCode::Timeout, E::ReaderError},
+    {pcsc::ErrorCode::InvalidState, E::ReaderError},
+}};
+
+constexpr std::array<std::pair<reader::ErrorCode, WizardError>, 4> readerTable{{
+    {reader::ErrorCode::CardRemoved, E::CardRemoved},
+    {reader::ErrorCode::ReaderLost, E::ReaderUnplugged},
+    {reader::ErrorCode::Released, E::CardRemoved},
+    {reader::ErrorCode::NoTransport, E::NoWebUsb},
 }};
 
 constexpr std::array<std::pair<card::ErrorCode, WizardError>, 9> cardTable{{
@@ -153,7 +195,7 @@ Recovery recoveryOf(WizardError error) {
 }
 
 bool isRemoval(WizardError error) {
-    return error == E::CardRemoved || error == E::ReaderUnplugged;
+    return error == E::CardRemoved || error == E::ReaderUnplugged || error == E::CardReset;
 }
 
 MappedError mapError(std::exception_ptr failure) {
@@ -165,6 +207,10 @@ MappedError mapError(std::exception_ptr failure) {
         return {lookup(usbTable, error.code(), E::ReaderError)};
     } catch (const ccid::Error& error) {
         return {lookup(ccidTable, error.code(), E::ReaderError)};
+    } catch (const pcsc::Error& error) {
+        return {lookup(pcscTable, error.code(), E::ReaderError)};
+    } catch (const reader::Error& error) {
+        return {lookup(readerTable, error.code(), E::ReaderError)};
     } catch (const card::Error& error) {
         WizardError mapped = lookup(cardTable, error.code(), E::InternalError);
         // 63C0: the wrong PIN used the last try and the PIN is now blocked.

@@ -17,47 +17,101 @@ std::string maskTckn(const std::string& tckn) {
 
 } // namespace
 
-Task<void> Wizard::useReader(usb::Device& device) {
+Task<void> Wizard::findCard() {
     if (!accepts(Step::Reader)) co_return;
     touch();
     BusyScope busy(*this);
     clearError();
-    dropCard();
     std::exception_ptr failure;
     try {
-        co_await readCard(device);
-        // After an interrupted operation the session is over: a new code comes next.
-        if (session_)
-            co_await checkCardWithBackend();
-        else
-            apply({WizardError::NewCodeNeeded}, Step::Code);
+        co_await releaseCard(); // a fresh look: cards from before are reset and read again
+        co_await readers_.refresh();
+        state_.transport = readers_.transport();
+        // Every slot with a KamuSM card; other cards, and slots that fail, only shape the
+        // message when no KamuSM card is found.
+        std::exception_ptr slotFailure;
+        bool otherCard = false;
+        for (const reader::Slot& slot : readers_.slots()) {
+            if (!slot.cardPresent) continue;
+            try {
+                FoundCard found = co_await readCard(slot.name);
+                if (found.card)
+                    found_.push_back(std::move(found));
+                else
+                    otherCard = true;
+            } catch (...) {
+                slotFailure = std::current_exception();
+            }
+        }
+        if (found_.empty() && slotFailure) std::rethrow_exception(slotFailure);
+        if (found_.empty())
+            throw WizardFailure({otherCard ? WizardError::NotKamusmCard : WizardError::NoCard});
+        if (found_.size() == 1) {
+            co_await select(0);
+        } else {
+            for (const FoundCard& found : found_)
+                state_.cardChoices.push_back(found.summary);
+            setStep(Step::Card);
+        }
     } catch (...) {
         failure = std::current_exception();
     }
     if (failure) co_await recover(failure);
 }
 
-Task<void> Wizard::readCard(usb::Device& device) {
-    reader_ = co_await ccid::Reader::open(device);
-    // The first slot with an AKIS card; another card elsewhere is only worth a message.
-    WizardError none = WizardError::NoCard;
-    for (std::uint8_t slot = 0; slot < reader_->slotCount() && !cardSession_; ++slot) {
-        if (co_await reader_->slotStatus(slot) == ccid::IccStatus::Absent) continue;
-        std::unique_ptr<ccid::CardSession> session = co_await reader_->connect(slot);
-        if (card::isAkisCard(session->atr()))
-            cardSession_ = std::move(session);
-        else
-            none = WizardError::NotKamusmCard;
+Task<void> Wizard::chooseCard(std::size_t index) {
+    if (!accepts(Step::Card) || index >= found_.size()) co_return;
+    touch();
+    BusyScope busy(*this);
+    clearError();
+    std::exception_ptr failure;
+    try {
+        co_await select(index);
+    } catch (...) {
+        failure = std::current_exception();
     }
-    if (!cardSession_) throw WizardFailure({none});
+    if (failure) co_await recover(failure);
+}
 
-    card::AkisCard card(*cardSession_);
-    serial_ = co_await card.readSerial();
-    certificate_ = co_await card.readCertificate(card::Certificate::Signing);
-    const card::CertificateInfo info = card::parseCertificate(certificate_);
-    const card::PinStatus pin = co_await card.pinStatus();
-    state_.card = CardSummary{serial_,        info.holderName, maskTckn(info.tckn), info.issuer,
-                              info.notBefore, info.notAfter,   pin.state,           pin.triesLeft};
+// The card in `slot`, read when it is a KamuSM card (else no card, and it is let go).
+Task<Wizard::FoundCard> Wizard::readCard(const std::string& slot) {
+    FoundCard found;
+    std::shared_ptr<reader::Card> card = co_await readers_.connect(slot);
+    if (!card::isAkisCard(card->atr())) {
+        co_await readers_.release(slot);
+        co_return found;
+    }
+    card::AkisCard akis(*card);
+    const std::string serial = co_await akis.readSerial();
+    found.certificate = co_await akis.readCertificate(card::Certificate::Signing);
+    const card::CertificateInfo info = card::parseCertificate(found.certificate);
+    const card::PinStatus pin = co_await akis.pinStatus();
+    found.summary = CardSummary{slot,         serial,         info.holderName, maskTckn(info.tckn),
+                                info.issuer,  info.notBefore, info.notAfter,   pin.state,
+                                pin.triesLeft};
+    found.card = std::move(card);
+    co_return found;
+}
+
+// The card the operation is for; the others are let go. After an interrupted operation the
+// session is over: a new code comes next.
+Task<void> Wizard::select(std::size_t index) {
+    FoundCard chosen = std::move(found_[index]);
+    found_.erase(found_.begin() + static_cast<std::ptrdiff_t>(index));
+    for (const FoundCard& other : found_)
+        co_await readers_.release(other.summary.slot);
+    found_.clear();
+    state_.cardChoices.clear();
+    card_ = std::move(chosen.card);
+    slot_ = chosen.summary.slot;
+    serial_ = chosen.summary.serial;
+    certificate_ = std::move(chosen.certificate);
+    state_.card = std::move(chosen.summary);
+    if (!session_) {
+        apply({WizardError::NewCodeNeeded}, Step::Code);
+        co_return;
+    }
+    co_await checkCardWithBackend();
 }
 
 // The backend checks issuer, holder and enrolment; the wizard checks that the operation suits
@@ -78,6 +132,43 @@ Task<void> Wizard::checkCardWithBackend() {
     setStep(Step::Card);
 }
 
+// Which owner events matter to the flow, and what they mean for it.
+Task<void> Wizard::readerEvent(reader::Event event) {
+    if (state_.busy) {
+        // Card work under way sees the card go through its own failing commands; the server
+        // work must finish before the flow can move.
+        pendingEvent_ = event;
+        co_return;
+    }
+    switch (event.kind) {
+    case reader::EventKind::CardInserted:
+    case reader::EventKind::ReaderAdded:
+        if (state_.step == Step::Reader) co_await findCard();
+        break;
+    case reader::EventKind::CardRemoved:
+        if (event.slot == slot_)
+            co_await cardRemoved();
+        else if (state_.step == Step::Card && !state_.cardChoices.empty())
+            co_await findAgain();
+        break;
+    case reader::EventKind::ReaderLost:
+    case reader::EventKind::ReaderRemoved:
+        if (event.slot == slot_) co_await readerUnplugged();
+        break;
+    }
+}
+
+// One of several cards left while the holder was choosing: the list is made again.
+Task<void> Wizard::findAgain() {
+    setStep(Step::Reader);
+    co_await findCard();
+}
+
+std::optional<reader::Event> Wizard::takePendingEvent() {
+    if (state_.busy) return std::nullopt;
+    return std::exchange(pendingEvent_, std::nullopt);
+}
+
 Task<void> Wizard::cardRemoved() {
     return lostCard(WizardError::CardRemoved);
 }
@@ -89,7 +180,7 @@ Task<void> Wizard::readerUnplugged() {
 Task<void> Wizard::lostCard(WizardError error) {
     // Work under way sees the card go through its own failing commands; Done and Failed have
     // nothing left on the card.
-    if (state_.busy || !cardSession_) co_return;
+    if (state_.busy || !card_) co_return;
     if (state_.step == Step::Done || state_.step == Step::Failed) co_return;
     BusyScope busy(*this);
     co_await toReader({error}, std::nullopt);
@@ -119,7 +210,7 @@ Task<void> Wizard::recover(std::exception_ptr failure) {
 
 Task<void> Wizard::toReader(MappedError mapped, std::optional<backend::Outcome> outcome) {
     wipePins();
-    dropCard();
+    co_await releaseCard();
     if (outcome && session_) {
         co_await reportOutcome(*outcome, std::string(workPhase_));
         endSession();
@@ -127,15 +218,11 @@ Task<void> Wizard::toReader(MappedError mapped, std::optional<backend::Outcome> 
     apply(mapped, Step::Reader);
 }
 
-// Leaves no powered card with a verified PIN behind (kiosks).
+// Leaves no card with a verified PIN behind (kiosks): the owner resets every card the wizard
+// connected, also one that failed, so that the next look powers it afresh.
 Task<void> Wizard::releaseCard() {
-    try {
-        if (cardSession_) co_await cardSession_->powerOff();
-        if (reader_) co_await reader_->close();
-    } catch (const Error&) {
-        // The card or reader is already gone: nothing left to release.
-    }
     dropCard();
+    co_await readers_.releaseAll();
 }
 
 } // namespace kamusm::wizard

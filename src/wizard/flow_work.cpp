@@ -3,7 +3,6 @@
 
 #include "kamusm/card/self_test.hpp"
 #include "kamusm/card/unblock.hpp"
-#include "kamusm/ccid/reader.hpp"
 
 namespace kamusm::wizard {
 
@@ -14,6 +13,13 @@ constexpr std::string_view phaseStarted = "card_work_started";
 constexpr std::string_view phaseAuthorizing = "authorization_requested";
 constexpr std::string_view phasePinSet = "pin_set";
 constexpr std::string_view phaseChecked = "pin_checked";
+
+// What a card work cut short at `phase` left on the card; `writing`: the PIN command may have
+// reached it.
+Interruption interruptionAt(std::string_view phase, bool writing) {
+    if (phase == phasePinSet || phase == phaseChecked) return Interruption::PinSet;
+    return writing ? Interruption::PinMaybeSet : Interruption::PinUnchanged;
+}
 
 constexpr int fullPinTries = 3;
 
@@ -29,10 +35,16 @@ backend::Outcome outcomeOf(WizardError error) {
 Task<void> Wizard::runWork() {
     setStep(Step::Working);
     workPhase_ = phaseStarted;
+    pinWriting_ = false;
     state_.workPhase = WorkPhase::SettingPin;
     std::exception_ptr failure;
+    // The transaction keeps other programs' APDUs away from the card until the PIN is set and
+    // checked (PC/SC); it ends with the work, and the card is reset when it is released.
+    bool inTransaction = false;
     try {
-        card::AkisCard card(*cardSession_);
+        card::AkisCard card(*card_);
+        co_await card_->beginTransaction();
+        inTransaction = true;
         co_await setPin(card);
         workPhase_ = phasePinSet;
         state_.workPhase = WorkPhase::CheckingPin;
@@ -42,22 +54,32 @@ Task<void> Wizard::runWork() {
         failure = std::current_exception();
     }
     wipePins();
+    if (inTransaction) {
+        try {
+            co_await card_->endTransaction();
+        } catch (const Error&) {
+            // The card went: its transaction went with it.
+        }
+    }
     co_await finishWork(failure);
 }
 
 Task<void> Wizard::setPin(card::AkisCard& card) {
     if (session_->operation == backend::Operation::Change) {
+        pinWriting_ = true;
         co_await card.changePin(currentPin_, newPin_);
         co_return;
     }
     const std::string session = session_->id;
     const std::string serial = serial_;
     co_await card::setPinWithAuthorization(
-        card, newPin_, [this, session, serial](const Bytes& challenge) -> Task<Bytes> {
+        card, newPin_,
+        [this, session, serial](const Bytes& challenge) -> Task<Bytes> {
             workPhase_ = phaseAuthorizing;
             state_.workPhase = WorkPhase::Authorizing;
             co_return co_await backend_.authorize(session, serial, challenge);
-        });
+        },
+        [this] { pinWriting_ = true; });
 }
 
 // The new PIN must verify once and leave the PIN with all its tries; optionally the card then
@@ -91,8 +113,10 @@ Task<void> Wizard::finishWork(std::exception_ptr failure) {
         apply(mapped, Step::NewPin);
         break;
     case Recovery::Reader:
-        // The card work was cut short: the session is reported and over; the reinserted card
-        // shows how far it got (PIN set, or as before), never half a PIN.
+        // The card work was cut short: the session is reported and over; the holder is told
+        // what it left on the card, and the reinserted card shows it (PIN set, or as before),
+        // never half a PIN.
+        state_.interruption = interruptionAt(workPhase_, pinWriting_);
         co_await toReader(mapped, outcomeOf(mapped.error));
         break;
     case Recovery::Failed:

@@ -24,7 +24,7 @@ std::string_view lookup(const std::array<Entry<Key>, N>& table, Key key, Languag
 }
 
 using E = WizardError;
-constexpr std::array<Entry<WizardError>, 36> errorTexts{{
+constexpr std::array<Entry<WizardError>, 41> errorTexts{{
     {E::NoWebUsb,
      {"Bu tarayıcı USB kart okuyucularla konuşamıyor. Sayfayı güncel Google Chrome veya Microsoft "
       "Edge ile açın.",
@@ -72,6 +72,31 @@ constexpr std::array<Entry<WizardError>, 36> errorTexts{{
     {E::NoCertificate,
      {"Kartta okunabilir bir imza sertifikası bulunamadı. KamuSM çağrı merkezine başvurun.",
       "No readable signing certificate was found on the card. Contact the KamuSM call centre."}},
+    {E::PcscUnavailable,
+     {"Bilgisayarınızdaki akıllı kart hizmeti çalışmıyor. Windows'ta \"Akıllı Kart\" hizmetini, "
+      "Linux'ta pcscd'yi başlatın; sonra kart okuyucuyu çıkarıp yeniden takın.",
+      "The smart-card service of this computer is not running. On Windows start the \"Smart "
+      "Card\" service, on Linux start pcscd; then unplug and replug the card reader."}},
+    {E::CardInUse,
+     {"Kartı başka bir program kullanıyor. E-imza ve kart izleme programlarını kapatıp tekrar "
+      "deneyin.",
+      "Another program is using the card. Close e-signature and card-monitor programs and try "
+      "again."}},
+    {E::CardReset,
+     {"Kart başka bir program tarafından sıfırlandı. Diğer e-imza programlarını kapatın ve kartı "
+      "çıkarıp yeniden takın.",
+      "Another program reset the card. Close other e-signature programs, then take the card out "
+      "and insert it again."}},
+    {E::SmartCardDenied,
+     {"Kart okuyucuya erişim izni verilmedi. Tarayıcı sorduğunda \"İzin ver\"i seçin; izin "
+      "sorulmuyorsa kurumunuzun yöneticisine başvurun.",
+      "Access to the card reader was not granted. Choose \"Allow\" when the browser asks; if it "
+      "does not ask, contact your organisation's administrator."}},
+    {E::SmartCardNotAllowed,
+     {"Bu sayfanın akıllı kartlara erişme yetkisi yok. Uygulamayı kurumunuzun kurduğu KamuSM "
+      "uygulamasından açın veya e-imza yardımcısını kurun.",
+      "This page may not use smart cards. Open the app from the KamuSM app your organisation "
+      "installed, or install the e-signature helper."}},
     {E::InvalidCode,
      {"Doğrulama kodu geçersiz. Online İşlemler sayfasındaki 15 haneli kodu eksiksiz girin.",
       "The verification code is not valid. Enter the whole 15-digit code from the Online "
@@ -169,6 +194,37 @@ constexpr std::array<Entry<WizardError>, 36> errorTexts{{
 }};
 
 using P = PinProblem;
+static_assert(errorTexts.size() == static_cast<std::size_t>(E::InternalError) + 1,
+              "a text for every WizardError");
+
+constexpr std::array<Entry<Interruption>, 3> interruptionTexts{{
+    {Interruption::PinUnchanged,
+     {"Kart, PIN yazılmadan önce çıkarıldı: kartınız eskisi gibidir. Kartı takın, yeni bir "
+      "doğrulama kodu alıp işlemi yeniden başlatın.",
+      "The card left before the PIN was written: your card is as it was. Insert it, get a new "
+      "verification code and start again."}},
+    {Interruption::PinMaybeSet,
+     {"Kart, yeni PIN yazılırken çıkarıldı. Kartı yeniden takın: PIN durumu kart bilgilerinde "
+      "görünür. Yeni PIN çalışmazsa yeni bir doğrulama kodu alıp işlemi yeniden yapın.",
+      "The card left while the new PIN was being written. Insert it again: its PIN state shows "
+      "with the card's details. If the new PIN does not work, get a new verification code and "
+      "do the operation again."}},
+    {Interruption::PinSet,
+     {"Yeni PIN kartınıza yazıldı ve denetlendi; kart ondan sonra çıkarıldı. Yeni PIN'inizi "
+      "kullanabilirsiniz.",
+      "The new PIN was written to your card and checked before the card left. You can use your "
+      "new PIN."}},
+}};
+
+// How the app reaches the card, in the holder's words.
+enum class TransportPath { OperatingSystem, DirectUsb, Virtual };
+constexpr std::array<Entry<TransportPath>, 3> transportTexts{{
+    {TransportPath::OperatingSystem,
+     {"Kart okuyucu: işletim sistemi üzerinden", "Card reader: through the operating system"}},
+    {TransportPath::DirectUsb, {"Kart okuyucu: doğrudan USB", "Card reader: direct USB"}},
+    {TransportPath::Virtual, {"Kart okuyucu: sanal (deneme)", "Card reader: virtual (demo)"}},
+}};
+
 constexpr std::array<Entry<PinProblem>, 7> pinProblemTexts{{
     {P::TooShort, {"PIN en az 6 haneli olmalı.", "The PIN must have at least 6 digits."}},
     {P::TooLong, {"PIN en fazla 12 haneli olabilir.", "The PIN can have at most 12 digits."}},
@@ -311,6 +367,18 @@ std::string_view operationName(backend::Operation operation, Language language) 
 
 std::string_view successText(backend::Operation operation, Language language) {
     return lookup(successTexts, operation, language);
+}
+
+std::string_view interruptionText(Interruption interruption, Language language) {
+    return lookup(interruptionTexts, interruption, language);
+}
+
+std::string_view transportText(reader::TransportKind transport, Language language) {
+    const TransportPath path = transport == reader::TransportKind::Demo ? TransportPath::Virtual
+                               : reader::throughOperatingSystem(transport)
+                                   ? TransportPath::OperatingSystem
+                                   : TransportPath::DirectUsb;
+    return lookup(transportTexts, path, language);
 }
 
 const std::array<std::string_view, 4>& pinWarnings(Language language) {

@@ -30,8 +30,8 @@ void Wizard::tick() {
     const std::int64_t idleTimeout = std::int64_t{options_.idleTimeoutSeconds} * 1000;
     const std::int64_t idleWarning = std::int64_t{options_.idleWarningSeconds} * 1000;
     const std::int64_t idle = time - lastActivity_;
-    const bool atStart = (state_.step == Step::Environment || state_.step == Step::Code) &&
-                         !session_ && !cardSession_;
+    const bool atStart =
+        (state_.step == Step::Environment || state_.step == Step::Code) && !session_ && !card_;
     if (atStart) return; // nothing to wipe
     if (idle >= idleTimeout) {
         resetAll();

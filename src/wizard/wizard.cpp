@@ -1,8 +1,6 @@
 // The Wizard's state keeping and the events before the card: environment, code, cancel, restart.
 #include "kamusm/wizard/wizard.hpp"
 
-#include "kamusm/ccid/reader.hpp"
-
 #include <algorithm>
 #include <array>
 
@@ -32,8 +30,10 @@ std::string_view stepId(Step step) {
     return "?";
 }
 
-Wizard::Wizard(backend::BackendClient& backend, Clock& clock, WizardOptions options)
-    : backend_(backend), clock_(clock), options_(options), lastActivity_(clock.nowMilliseconds()) {}
+Wizard::Wizard(backend::BackendClient& backend, Clock& clock, reader::Owner& readers,
+               WizardOptions options)
+    : backend_(backend), clock_(clock), readers_(readers), options_(options),
+      lastActivity_(clock.nowMilliseconds()) {}
 
 Wizard::~Wizard() = default;
 
@@ -46,7 +46,8 @@ void Wizard::environmentChecked(EnvironmentReport report) {
     touch();
     clearError();
     if (!report.secureContext) return apply({WizardError::InsecureContext}, Step::Environment);
-    if (!report.webUsb) return apply({WizardError::NoWebUsb}, Step::Environment);
+    if (!report.webUsb && !report.smartCard)
+        return apply({WizardError::NoWebUsb}, Step::Environment);
     setStep(Step::Code);
 }
 
@@ -66,6 +67,7 @@ Task<void> Wizard::submitCode(std::string code) {
     std::exception_ptr failure;
     try {
         session_ = co_await backend_.startSession(code);
+        state_.interruption.reset(); // told already: a new operation starts
         sessionDeadline_ = now() + std::int64_t{session_->expiresIn} * 1000;
         state_.operation = session_->operation;
         state_.confirmation = session_->confirmation;
@@ -74,7 +76,7 @@ Task<void> Wizard::submitCode(std::string code) {
         state_.needsCurrentPin = session_->operation == backend::Operation::Change;
         updateTimers(now());
         // The card may already be in (a new code after an interrupted operation).
-        if (cardSession_)
+        if (card_)
             co_await checkCardWithBackend();
         else
             setStep(Step::Reader);
@@ -140,9 +142,12 @@ void Wizard::wipePins() {
     newPin_ = card::Pin();
 }
 
+// The cards stay with the reader owner, which resets them when they are released.
 void Wizard::dropCard() {
-    cardSession_.reset(); // refers to the reader: goes first
-    reader_.reset();
+    card_.reset();
+    slot_.clear();
+    found_.clear();
+    state_.cardChoices.clear();
     wipe(certificate_);
     certificate_.clear();
     serial_.clear();
@@ -172,6 +177,7 @@ void Wizard::resetAll() {
     endSession();
     clearError();
     state_.operation.reset();
+    state_.interruption.reset();
     workPhase_ = {};
     state_.workPhase = WorkPhase::None;
     state_.idleWarning = false;

@@ -17,8 +17,8 @@ namespace kamusm::ui::test {
 
 class FakeHost : public Host {
 public:
-    FakeHost(wizard::Wizard& wizard, sim::VirtualReader& reader)
-        : wizard_(wizard), reader_(reader) {}
+    FakeHost(wizard::Wizard& wizard, reader::Owner& owner, sim::VirtualReader& reader)
+        : wizard_(wizard), owner_(owner), reader_(reader) {}
 
     wizard::EnvironmentReport probeEnvironment() override {
         ++probes;
@@ -28,7 +28,8 @@ public:
     // The platform hands the chosen reader (here the virtual one) to the wizard.
     void chooseReader() override {
         ++readerChoosers;
-        run(wizard_.useReader(reader_));
+        wizard::test::plug(owner_, reader_);
+        run(wizard_.findCard());
     }
     void tryVirtualCard() override { ++virtualCards; }
     void requestPaste() override { ++pasteRequests; }
@@ -37,7 +38,7 @@ public:
         runSync(std::move(task));
     }
 
-    wizard::EnvironmentReport environment{true, true};
+    wizard::EnvironmentReport environment{true, true, false};
     bool demo = false;
     int probes = 0;
     int readerChoosers = 0;
@@ -47,6 +48,7 @@ public:
 
 private:
     wizard::Wizard& wizard_;
+    reader::Owner& owner_;
     sim::VirtualReader& reader_;
 };
 
@@ -69,10 +71,10 @@ public:
 
 struct Rig {
     explicit Rig(backend::Operation operation, sim::CardSetup setup = sim::demoCardSetup(),
-                 wizard::EnvironmentReport environment = {true, true})
+                 wizard::EnvironmentReport environment = {true, true, false})
         : card(std::make_shared<sim::VirtualCard>(std::move(setup))),
-          reader(sim::ReaderModel::Acr39u, {card}), wizard(client, clock),
-          host(withEnvironment(wizard, reader, environment)), app(wizard, clock, host) {
+          reader(sim::ReaderModel::Acr39u, {card}), wizard(client, clock, owner),
+          host(withEnvironment(wizard, owner, reader, environment)), app(wizard, clock, host) {
         server.operation = operation;
     }
 
@@ -100,14 +102,16 @@ struct Rig {
     backend::BackendClient client{server};
     std::shared_ptr<sim::VirtualCard> card;
     sim::VirtualReader reader;
+    reader::Owner owner;
     wizard::Wizard wizard;
     FakeHost host;
     App app;
 
 private:
-    static FakeHost withEnvironment(wizard::Wizard& wizard, sim::VirtualReader& reader,
+    static FakeHost withEnvironment(wizard::Wizard& wizard, reader::Owner& owner,
+                                    sim::VirtualReader& reader,
                                     wizard::EnvironmentReport environment) {
-        FakeHost host(wizard, reader);
+        FakeHost host(wizard, owner, reader);
         host.environment = environment;
         return host;
     }

@@ -41,10 +41,13 @@ struct Async {
     FakeServer server;
     PendingHttp http{server};
     backend::BackendClient client{http};
-    Wizard wizard{client, clock};
     std::shared_ptr<sim::VirtualCard> card =
         std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
     sim::VirtualReader reader{sim::ReaderModel::Acr39u, {card}};
+    reader::Owner owner;
+    Wizard wizard{client, clock, owner};
+
+    Async() { plug(owner, reader); }
     int finished = 0;
 
     void start(Task<void> task) {
@@ -88,7 +91,7 @@ TEST_CASE("a whole unblock with every request settling later") {
     a.wizard.environmentChecked({true, true});
     a.start(a.wizard.submitCode(a.server.code));
     a.settleAll();
-    a.start(a.wizard.useReader(a.reader));
+    a.start(a.wizard.findCard());
     REQUIRE(a.http.pending()); // the card check
     // A slot-change report during the work is left to that work: a card really gone fails
     // its next command. (Here it was a false alarm: the card is still in.)

@@ -68,7 +68,7 @@ TEST_CASE("a mute card is reported at the reader step") {
     h.wizard.environmentChecked({true, true});
     runSync(h.wizard.submitCode(h.server.code));
     h.reader.faults().muteCard = true;
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Reader);
     CHECK(h.wizard.errorCode() == "card_mute");
 }
@@ -78,9 +78,11 @@ TEST_CASE("the server out of reach during the authorization: nothing changed, tr
     FakeServer server;
     FlakyHttp http(server);
     backend::BackendClient client(http);
-    Wizard wizard(client, clock);
     auto card = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
     sim::VirtualReader reader(sim::ReaderModel::Acr39u, {card});
+    reader::Owner owner;
+    plug(owner, reader);
+    Wizard wizard(client, clock, owner);
 
     wizard.environmentChecked({true, true});
     http.failing = "/sessions";
@@ -89,7 +91,7 @@ TEST_CASE("the server out of reach during the authorization: nothing changed, tr
     CHECK(wizard.errorCode() == "network_error");
     http.failing.clear();
     runSync(wizard.submitCode(server.code));
-    runSync(wizard.useReader(reader));
+    runSync(wizard.findCard());
     wizard.cardConfirmed();
     runSync(wizard.submitNewPin({}, card::Pin("24681357"), card::Pin("24681357")));
     http.failing = "/authorization";
@@ -126,7 +128,7 @@ TEST_CASE("events at the wrong step do nothing") {
     CHECK(h.wizard.state().step == Step::Environment);
     CHECK(h.server.paths.empty());
     h.wizard.environmentChecked({true, true});
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     h.wizard.cardConfirmed();
     runSync(h.wizard.submitNewPin({}, card::Pin("24681357"), card::Pin("24681357")));
     CHECK(h.wizard.state().step == Step::Code);

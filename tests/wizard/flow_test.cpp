@@ -165,12 +165,12 @@ TEST_CASE("a card of another holder is refused and another card can be tried") {
     h.server.holderTckn = "10000000078";
     h.wizard.environmentChecked({true, true});
     runSync(h.wizard.submitCode(h.server.code));
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Reader);
     CHECK(h.wizard.errorCode() == "wrong_holder_card");
     CHECK_FALSE(h.wizard.state().card);
     h.server.holderTckn = std::string(sim::demoTckn);
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Card);
 }
 
@@ -179,11 +179,11 @@ TEST_CASE("an empty reader and an unplugged reader") {
     h.wizard.environmentChecked({true, true});
     runSync(h.wizard.submitCode(h.server.code));
     h.reader.removeCard(0);
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Reader);
     CHECK(h.wizard.errorCode() == "no_card");
     h.reader.faults().disconnected = true;
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.errorCode() == "reader_unplugged");
 }
 
@@ -227,7 +227,7 @@ TEST_CASE("change: a blocked PIN is sent to the unblock page") {
     blockPin(h.reader);
     h.wizard.environmentChecked({true, true});
     runSync(h.wizard.submitCode(h.server.code));
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Failed);
     CHECK(h.wizard.errorCode() == "pin_blocked");
     REQUIRE(h.server.outcomes.size() == 1);
@@ -249,7 +249,8 @@ TEST_CASE("a two-slot reader: the AKIS card is found in whichever slot holds it"
     sim::VirtualReader twoSlot(sim::ReaderModel::TwoSlot, {nullptr, akis});
     h.wizard.environmentChecked({true, true});
     runSync(h.wizard.submitCode(h.server.code));
-    runSync(h.wizard.useReader(twoSlot));
+    h.plug(twoSlot);
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Card);
     CHECK(h.wizard.errorCode() == "");
 }
@@ -269,4 +270,60 @@ TEST_CASE("change: the third wrong current PIN blocks it and ends the session") 
     CHECK(h.server.outcomes[0].result == "wrong_state");
     CHECK(h.card->pinState() == sim::PinState::Blocked);
     CHECK(h.card->pukCommandsSeen() == 0);
+}
+
+TEST_CASE("two KamuSM cards: the holder picks one, the other is let go untouched") {
+    Harness h(Operation::Change);
+    auto other = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
+    sim::VirtualReader second(sim::ReaderModel::Connect2Sign, {other});
+    auto transport = std::make_unique<reader::CcidTransport>(reader::TransportKind::Sim);
+    transport->addDevice(std::make_unique<ForwardingDevice>(h.reader));
+    transport->addDevice(std::make_unique<ForwardingDevice>(second));
+    runSync(h.owner.use(std::move(transport)));
+    h.wizard.environmentChecked({true, true});
+    runSync(h.wizard.submitCode(h.server.code));
+    runSync(h.wizard.findCard());
+    REQUIRE(h.wizard.state().step == Step::Card);
+    const auto& choices = h.wizard.state().cardChoices;
+    REQUIRE(choices.size() == 2);
+    CHECK(choices[0].slot != choices[1].slot);
+    CHECK(choices[1].holderName == sim::demoHolderName);
+    CHECK_FALSE(h.wizard.state().card);
+    h.wizard.cardConfirmed(); // nothing chosen yet: ignored
+    CHECK(h.wizard.state().step == Step::Card);
+
+    const std::string picked = choices[1].slot;
+    runSync(h.wizard.chooseCard(1));
+    REQUIRE(h.wizard.state().card);
+    CHECK(h.wizard.state().card->slot == picked);
+    CHECK(h.wizard.state().cardChoices.empty());
+    h.wizard.cardConfirmed();
+    REQUIRE(h.wizard.state().step == Step::NewPin);
+    h.finishWith("24681357", "123456");
+    CHECK(h.wizard.state().step == Step::Done);
+    CHECK(h.wizard.state().transport == reader::TransportKind::Sim);
+    CHECK(other->pinTriesLeft() == 3);
+    CHECK(pinVerifies(second, "24681357"));
+    CHECK(pinVerifies(h.reader, "123456")); // the card not chosen kept its PIN
+}
+
+TEST_CASE("owner events: a card put in at the Reader step is read; the card in use going away "
+          "waits for the server work, then sends the holder back") {
+    Harness h(Operation::Unblock);
+    h.wizard.environmentChecked({true, true});
+    runSync(h.wizard.submitCode(h.server.code));
+    h.reader.faults().cardRemoved = true;
+    runSync(h.wizard.findCard());
+    CHECK(h.wizard.errorCode() == "no_card");
+    h.reader.faults().cardRemoved = false;
+    runSync(h.wizard.readerEvent({reader::EventKind::CardInserted, "ignored"}));
+    REQUIRE(h.wizard.state().step == Step::Card);
+    const std::string slot = h.wizard.state().card->slot;
+    runSync(h.wizard.readerEvent({reader::EventKind::CardRemoved, "another reader 00 00"}));
+    CHECK(h.wizard.state().step == Step::Card);
+    h.reader.faults().cardRemoved = true;
+    runSync(h.wizard.readerEvent({reader::EventKind::CardRemoved, slot}));
+    CHECK(h.wizard.state().step == Step::Reader);
+    CHECK(h.wizard.errorCode() == "card_removed");
+    CHECK_FALSE(h.wizard.takePendingEvent());
 }

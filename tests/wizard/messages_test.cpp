@@ -1,4 +1,5 @@
 // Every error, PIN rule and step has its Turkish and English text, and the ids are the agreed ones.
+#include "kamusm/pcsc/error.hpp"
 #include "kamusm/wizard/messages.hpp"
 
 #include <doctest/doctest.h>
@@ -83,4 +84,53 @@ TEST_CASE("the Done step: success text and the four warnings") {
         CHECK(warnings[2].find("PUK") != std::string_view::npos);
         CHECK(warnings[3].find("bilgi@kamusm.gov.tr") != std::string_view::npos);
     }
+}
+
+TEST_CASE("every PC/SC failure, whichever stack reports it, becomes its own message") {
+    const std::pair<pcsc::ErrorCode, std::string_view> expected[] = {
+        {pcsc::ErrorCode::NoService, "pcsc_unavailable"},
+        {pcsc::ErrorCode::SharingViolation, "card_in_use"},
+        {pcsc::ErrorCode::RemovedCard, "card_removed"},
+        {pcsc::ErrorCode::ResetCard, "card_reset"},
+        {pcsc::ErrorCode::ReaderUnavailable, "reader_unplugged"},
+        {pcsc::ErrorCode::NoSmartcard, "no_card"},
+        {pcsc::ErrorCode::UnresponsiveCard, "card_mute"},
+        {pcsc::ErrorCode::NotAllowed, "smartcard_denied"},
+        {pcsc::ErrorCode::Security, "smartcard_not_allowed"},
+    };
+    for (const auto& row : expected) {
+        const std::string_view name = pcsc::responseCode(row.first);
+        CAPTURE(name);
+        const MappedError mapped =
+            mapError(std::make_exception_ptr(pcsc::Error(row.first, "from the test")));
+        CHECK(errorId(mapped.error) == row.second);
+    }
+    for (int i = 0; i < pcsc::errorCodeCount; ++i) {
+        const auto code = static_cast<pcsc::ErrorCode>(i);
+        const std::string_view name = pcsc::responseCode(code);
+        CAPTURE(name);
+        CHECK(pcsc::errorCodeFor(pcsc::responseCode(code)) == code);
+        const WizardError error = mapError(std::make_exception_ptr(pcsc::Error(code, ""))).error;
+        CHECK(error != WizardError::InternalError);
+        for (Language language : languages)
+            CHECK_FALSE(message(error, language).empty());
+    }
+}
+
+TEST_CASE("the reader owner's failures and what an interrupted operation left are told") {
+    CHECK(mapError(std::make_exception_ptr(reader::Error(reader::ErrorCode::CardRemoved, "")))
+              .error == WizardError::CardRemoved);
+    CHECK(
+        mapError(std::make_exception_ptr(reader::Error(reader::ErrorCode::ReaderLost, ""))).error ==
+        WizardError::ReaderUnplugged);
+    for (Interruption interruption :
+         {Interruption::PinUnchanged, Interruption::PinMaybeSet, Interruption::PinSet})
+        for (Language language : languages)
+            CHECK_FALSE(interruptionText(interruption, language).empty());
+    CHECK(transportText(reader::TransportKind::SmartCard, Language::Turkish) ==
+          "Kart okuyucu: işletim sistemi üzerinden");
+    CHECK(transportText(reader::TransportKind::WebUsb, Language::Turkish) ==
+          "Kart okuyucu: doğrudan USB");
+    CHECK(transportText(reader::TransportKind::Helper, Language::English) ==
+          "Card reader: through the operating system");
 }

@@ -24,49 +24,18 @@ bool carriesResetRetryCounter(ByteView data) {
 
 // Passes everything to the virtual reader and lets a test act on each bulk OUT before (or
 // after) the reader sees it.
-class TapDevice : public usb::Device {
+class TapDevice : public ForwardingDevice {
 public:
-    explicit TapDevice(sim::VirtualReader& reader) : reader_(reader) {}
+    using ForwardingDevice::ForwardingDevice;
 
     std::function<void(ByteView)> beforeOut, afterOut;
 
-    usb::DeviceInfo info() const override { return reader_.info(); }
-    Task<void> open() override { return reader_.open(); }
-    Task<void> close() override { return reader_.close(); }
-    Task<void> selectConfiguration(std::uint8_t value) override {
-        return reader_.selectConfiguration(value);
-    }
-    Task<void> claimInterface(std::uint8_t number) override {
-        return reader_.claimInterface(number);
-    }
-    Task<void> releaseInterface(std::uint8_t number) override {
-        return reader_.releaseInterface(number);
-    }
-    Task<Bytes> controlTransferIn(usb::ControlSetup setup, std::uint16_t length,
-                                  usb::Milliseconds timeout) override {
-        return reader_.controlTransferIn(setup, length, timeout);
-    }
-    Task<void> controlTransferOut(usb::ControlSetup setup, ByteView data,
-                                  usb::Milliseconds timeout) override {
-        return reader_.controlTransferOut(setup, data, timeout);
-    }
-    Task<Bytes> transferIn(std::uint8_t endpoint, std::size_t length,
-                           usb::Milliseconds timeout) override {
-        return reader_.transferIn(endpoint, length, timeout);
-    }
     Task<void> transferOut(std::uint8_t endpoint, ByteView data,
                            usb::Milliseconds timeout) override {
         if (beforeOut) beforeOut(data);
-        co_await reader_.transferOut(endpoint, data, timeout);
+        co_await target_.transferOut(endpoint, data, timeout);
         if (afterOut) afterOut(data);
     }
-    Task<void> clearHalt(bool in, std::uint8_t endpoint) override {
-        return reader_.clearHalt(in, endpoint);
-    }
-    Task<void> reset() override { return reader_.reset(); }
-
-private:
-    sim::VirtualReader& reader_;
 };
 
 // Unblock up to the confirmation, with the PIN blocked first.
@@ -74,7 +43,8 @@ void confirmUnblock(Harness& h, usb::Device& device) {
     blockPin(h.reader);
     h.wizard.environmentChecked({true, true});
     runSync(h.wizard.submitCode(h.server.code));
-    runSync(h.wizard.useReader(device));
+    h.plug(device);
+    runSync(h.wizard.findCard());
     REQUIRE(h.wizard.state().step == Step::Card);
     h.wizard.cardConfirmed();
     runSync(h.wizard.submitNewPin({}, card::Pin("24681357"), card::Pin("24681357")));
@@ -94,13 +64,16 @@ void checkBackAtReader(Harness& h, const char* detail) {
 // The card back in: the wizard shows it as it is, and a new code finishes the job.
 void reinsertAndFinish(Harness& h, card::PinState expected) {
     h.reader.faults().cardRemoved = false;
-    runSync(h.wizard.useReader(h.reader));
+    h.plug(h.reader); // without the tap
+    runSync(h.wizard.findCard());
     REQUIRE(h.wizard.state().step == Step::Code);
     CHECK(h.wizard.errorCode() == "new_code_needed");
     REQUIRE(h.wizard.state().card);
     CHECK(h.wizard.state().card->pinState == expected);
+    CHECK(h.wizard.state().interruption); // still told at the code entry
     h.server.issueCode("543215432154321");
     runSync(h.wizard.submitCode(h.server.code));
+    CHECK_FALSE(h.wizard.state().interruption);
     REQUIRE(h.wizard.state().step == Step::Card);
     h.wizard.cardConfirmed();
     h.finishWith("97531864");
@@ -120,7 +93,7 @@ TEST_CASE("card removed before the card work: back to the reader, the session go
     CHECK_FALSE(h.wizard.state().card);
     CHECK(h.server.outcomes.empty());
     h.reader.faults().cardRemoved = false;
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     REQUIRE(h.wizard.state().step == Step::Card);
     h.wizard.cardConfirmed();
     h.finishWith("24681357");
@@ -135,6 +108,7 @@ TEST_CASE("card removed while the authorization is fetched: the PIN stays blocke
         h.server.onAuthorize = [&] { h.reader.faults().cardRemoved = true; };
         runSync(h.wizard.submitConfirmation(h.server.smsCode));
         checkBackAtReader(h, "authorization_requested");
+        CHECK(h.wizard.state().interruption == Interruption::PinUnchanged);
         CHECK(h.card->pinState() == sim::PinState::Blocked);
         h.server.onAuthorize = nullptr;
         reinsertAndFinish(h, card::PinState::Blocked);
@@ -151,6 +125,8 @@ TEST_CASE("card removed as RESET RETRY COUNTER goes out: the PIN stays blocked")
         };
         runSync(h.wizard.submitConfirmation(h.server.smsCode));
         checkBackAtReader(h, "authorization_requested");
+        // The PIN command went out: only the card can tell whether it took it.
+        CHECK(h.wizard.state().interruption == Interruption::PinMaybeSet);
         CHECK(h.card->pinState() == sim::PinState::Blocked);
         reinsertAndFinish(h, card::PinState::Blocked);
     }
@@ -171,6 +147,7 @@ TEST_CASE("card removed right after RESET RETRY COUNTER: the new PIN is fully se
         runSync(h.wizard.submitConfirmation(h.server.smsCode));
         REQUIRE(resetSent);
         checkBackAtReader(h, "pin_set");
+        CHECK(h.wizard.state().interruption == Interruption::PinSet);
         CHECK(h.card->pinState() == sim::PinState::Set);
         h.reader.faults().cardRemoved = false;
         CHECK(pinVerifies(h.reader, "24681357"));
@@ -211,6 +188,6 @@ TEST_CASE("the reader unplugged on the PIN entry: back to the reader step") {
     CHECK_FALSE(h.wizard.state().card);
     CHECK(h.server.outcomes.empty());
     h.reader.faults().disconnected = false;
-    runSync(h.wizard.useReader(h.reader));
+    runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Card);
 }

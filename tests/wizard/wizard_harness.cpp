@@ -118,8 +118,19 @@ backend::HttpResponse FakeServer::handle(const backend::HttpRequest& request) {
 Harness::Harness(backend::Operation operation, sim::CardSetup setup, sim::ReaderModel model,
                  WizardOptions options)
     : card(std::make_shared<sim::VirtualCard>(std::move(setup))), reader(model, {card}),
-      wizard(client, clock, options) {
+      wizard(client, clock, owner, options) {
     server.operation = operation;
+    plug(reader);
+}
+
+void Harness::plug(usb::Device& device) {
+    test::plug(owner, device);
+}
+
+void plug(reader::Owner& owner, usb::Device& device) {
+    auto transport = std::make_unique<reader::CcidTransport>(reader::TransportKind::Sim);
+    transport->addDevice(std::make_unique<ForwardingDevice>(device));
+    runSync(owner.use(std::move(transport)));
 }
 
 void Harness::runToNewPin() {
@@ -128,7 +139,7 @@ void Harness::runToNewPin() {
     runSync(wizard.submitCode(server.code));
     REQUIRE(wizard.errorCode() == "");
     REQUIRE(wizard.state().step == Step::Reader);
-    runSync(wizard.useReader(reader));
+    runSync(wizard.findCard());
     REQUIRE(wizard.errorCode() == "");
     REQUIRE(wizard.state().step == Step::Card);
     wizard.cardConfirmed();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kamusm/backend/api.hpp"
+#include "kamusm/reader/ccid_transport.hpp"
 #include "kamusm/sim/fixtures.hpp"
 #include "kamusm/sim/reader.hpp"
 #include "kamusm/wizard/wizard.hpp"
@@ -62,6 +63,51 @@ private:
     int triesLeft_ = 3;
 };
 
+// Passes every call to a device the test keeps, so that the reader owner can hold it.
+class ForwardingDevice : public usb::Device {
+public:
+    explicit ForwardingDevice(usb::Device& target) : target_(target) {}
+
+    usb::DeviceInfo info() const override { return target_.info(); }
+    Task<void> open() override { return target_.open(); }
+    Task<void> close() override { return target_.close(); }
+    Task<void> selectConfiguration(std::uint8_t value) override {
+        return target_.selectConfiguration(value);
+    }
+    Task<void> claimInterface(std::uint8_t number) override {
+        return target_.claimInterface(number);
+    }
+    Task<void> releaseInterface(std::uint8_t number) override {
+        return target_.releaseInterface(number);
+    }
+    Task<Bytes> controlTransferIn(usb::ControlSetup setup, std::uint16_t length,
+                                  usb::Milliseconds timeout) override {
+        return target_.controlTransferIn(setup, length, timeout);
+    }
+    Task<void> controlTransferOut(usb::ControlSetup setup, ByteView data,
+                                  usb::Milliseconds timeout) override {
+        return target_.controlTransferOut(setup, data, timeout);
+    }
+    Task<Bytes> transferIn(std::uint8_t endpoint, std::size_t length,
+                           usb::Milliseconds timeout) override {
+        return target_.transferIn(endpoint, length, timeout);
+    }
+    Task<void> transferOut(std::uint8_t endpoint, ByteView data,
+                           usb::Milliseconds timeout) override {
+        return target_.transferOut(endpoint, data, timeout);
+    }
+    Task<void> clearHalt(bool in, std::uint8_t endpoint) override {
+        return target_.clearHalt(in, endpoint);
+    }
+    Task<void> reset() override { return target_.reset(); }
+
+protected:
+    usb::Device& target_;
+};
+
+// Makes `device` the only reader `owner` holds.
+void plug(reader::Owner& owner, usb::Device& device);
+
 // The session id the fake server hands out.
 inline constexpr std::string_view fakeSessionId = "5e55105e55105e55105e55105e55105e";
 
@@ -69,6 +115,8 @@ struct Harness {
     explicit Harness(backend::Operation operation, sim::CardSetup setup = sim::demoCardSetup(),
                      sim::ReaderModel model = sim::ReaderModel::Acr39u, WizardOptions options = {});
 
+    // Makes `device` the only reader the wizard's owner holds (the harness's own at the start).
+    void plug(usb::Device& device);
     // Environment → Code → Reader → Card → NewPin, checking each step on the way.
     void runToNewPin();
     // NewPin → Confirm (SMS sent) → Working → Done with the right SMS code.
@@ -79,6 +127,7 @@ struct Harness {
     backend::BackendClient client{server};
     std::shared_ptr<sim::VirtualCard> card;
     sim::VirtualReader reader;
+    reader::Owner owner;
     Wizard wizard;
 };
 

@@ -13,10 +13,6 @@
 
 namespace kamusm::platform::web {
 
-// The PIN state the demo card starts in: what the operation needs (no PIN for create, the demo
-// PIN 123456 for change, a PIN blocked by three wrong tries for unblock).
-sim::DemoPinState demoPinStateFor(backend::Operation operation);
-
 // Enrols a fresh demo card for the demo holder at the backend (POST /demo/cards), puts it into a
 // virtual reader of `model` and registers that reader as a fake USBDevice in the page's device
 // table. Returns the device handle (for WebUsbDevice). Throws backend::Error when the backend

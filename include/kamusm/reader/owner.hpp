@@ -57,8 +57,10 @@ public:
     // The card in `slot`, connected once and kept until it is released, removed or lost. Calls
     // on it after that throw reader::Error (CardRemoved / ReaderLost).
     Task<std::shared_ptr<Card>> connect(const std::string& slot);
-    // Disconnects the card (reset) and forgets it.
+    // Disconnects the card (reset) and forgets it; a card that failed is let go the same way,
+    // so that the next connect() powers it afresh.
     Task<void> release(const std::string& slot);
+    Task<void> releaseAll();
     // Cancels every task on the readers, awaits them, disconnects the cards and closes the
     // transport.
     Task<void> close();

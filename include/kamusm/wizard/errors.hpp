@@ -21,6 +21,11 @@ enum class WizardError {
     NotKamusmCard,            // a card, but not a KamuSM e-signature card
     CardMute,                 // the card does not answer
     NoCertificate,            // the card carries no signing certificate
+    PcscUnavailable,          // no smart-card service (PC/SC) answers
+    CardInUse,                // another program holds the card (sharing-violation)
+    CardReset,                // another program reset the card meanwhile
+    SmartCardDenied,          // the holder or a policy refused the page the card reader
+    SmartCardNotAllowed,      // this page may not use the Web Smart Card API at all
     InvalidCode,              // not 15 digits, or unknown to the server
     ExpiredCode,              // the verification code or the session ran out
     NewCodeNeeded,            // the operation was cut short: its session is over

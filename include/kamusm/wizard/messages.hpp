@@ -24,6 +24,10 @@ std::string_view workPhaseText(WorkPhase phase, Language language);
 std::string_view operationName(backend::Operation operation, Language language);
 // The Done step's text after a successful operation.
 std::string_view successText(backend::Operation operation, Language language);
+// What a card taken out during the card work left on it, and what to do.
+std::string_view interruptionText(Interruption interruption, Language language);
+// "Kart okuyucu: işletim sistemi üzerinden" / "… doğrudan USB" / "… sanal (deneme)".
+std::string_view transportText(reader::TransportKind transport, Language language);
 // What every holder must know about the PIN, shown on the Done step.
 const std::array<std::string_view, 4>& pinWarnings(Language language);
 

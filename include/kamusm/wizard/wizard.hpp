@@ -6,6 +6,7 @@
 #include "kamusm/backend/api.hpp"
 #include "kamusm/card/akis.hpp"
 #include "kamusm/card/pin.hpp"
+#include "kamusm/reader/owner.hpp"
 #include "kamusm/wizard/errors.hpp"
 #include "kamusm/wizard/pin_policy.hpp"
 
@@ -14,14 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
-namespace kamusm::usb {
-class Device;
-}
-namespace kamusm::ccid {
-class Reader;
-class CardSession;
-} // namespace kamusm::ccid
+#include <vector>
 
 namespace kamusm::wizard {
 
@@ -46,7 +40,15 @@ struct WizardOptions {
 // What the platform found out before the flow starts.
 struct EnvironmentReport {
     bool webUsb = false;        // navigator.usb (or a native USB stack) exists
-    bool secureContext = false; // https or localhost: WebUSB needs it
+    bool secureContext = false; // https or localhost: WebUSB and Web Smart Card need it
+    bool smartCard = false;     // navigator.smartCard, the desktop helper, or native PC/SC
+};
+
+// What a card taken out (or its reader unplugged) during the card work left on it.
+enum class Interruption {
+    PinUnchanged, // gone before the PIN was written: the card is as it was
+    PinMaybeSet,  // gone while the card wrote the PIN: reading it again tells
+    PinSet,       // gone after the new PIN was written and checked
 };
 
 // How far the Working step's card work has got, for the progress shown in words.
@@ -61,6 +63,7 @@ enum class WorkPhase {
 
 // The card as the Card step shows it.
 struct CardSummary {
+    std::string slot; // the reader (and slot) it is in
     std::string serial;
     std::string holderName;
     std::string tcknMasked; // "100******46"
@@ -81,8 +84,12 @@ struct WizardState {
     std::string holderName;             // from the session
     std::optional<int> holderBirthYear; // from the session, when the server knows it (PIN rule)
     std::optional<CardSummary> card;
-    bool needsCurrentPin = false;          // a change asks for the current PIN
-    std::optional<int> sessionSecondsLeft; // code/session expiry countdown
+    // Several KamuSM cards at once: the Card step lists them until the holder picks one.
+    std::vector<CardSummary> cardChoices;
+    std::optional<reader::TransportKind> transport; // how the app reaches the card
+    std::optional<Interruption> interruption;       // with CardRemoved / ReaderUnplugged
+    bool needsCurrentPin = false;                   // a change asks for the current PIN
+    std::optional<int> sessionSecondsLeft;          // code/session expiry countdown
     bool smsSent = false;
     std::string smsSentTo;    // masked phone number
     int smsResendSeconds = 0; // 0: a new SMS may be requested
@@ -94,7 +101,9 @@ struct WizardState {
 
 class Wizard {
 public:
-    Wizard(backend::BackendClient& backend, Clock& clock, WizardOptions options = {});
+    // The readers come from `readers`, whose transport the platform picked.
+    Wizard(backend::BackendClient& backend, Clock& clock, reader::Owner& readers,
+           WizardOptions options = {});
     ~Wizard();
     Wizard(const Wizard&) = delete;
     Wizard& operator=(const Wizard&) = delete;
@@ -108,13 +117,20 @@ public:
     // fetch); the Wizard must outlive them.
     void environmentChecked(EnvironmentReport report);
     Task<void> submitCode(std::string code);
-    Task<void> useReader(usb::Device& device);
+    // At the Reader step: looks at the owner's readers for KamuSM cards and reads them.
+    Task<void> findCard();
+    // At the Card step with several cards: the one the holder picked (cardChoices index).
+    Task<void> chooseCard(std::size_t index);
     void cardConfirmed();
     // `current` is only read for a change. The PINs are kept only until the card work ends.
     Task<void> submitNewPin(card::Pin current, card::Pin newPin, card::Pin repeat);
     Task<void> requestSms();
     Task<void> submitConfirmation(std::string codeOrPassword);
-    // The platform saw the card go (slot change) or the reader go (USB disconnect event).
+    // What the reader owner saw: a card put in at the Reader step is read; the card in use
+    // going away (or its reader) sends the holder back to the Reader step. An event that comes
+    // while other work is under way is kept until takePendingEvent().
+    Task<void> readerEvent(reader::Event event);
+    std::optional<reader::Event> takePendingEvent();
     Task<void> cardRemoved();
     Task<void> readerUnplugged();
     void tick();
@@ -137,7 +153,14 @@ private:
         Wizard& wizard_;
     };
 
-    Task<void> readCard(usb::Device& device);
+    struct FoundCard {
+        std::shared_ptr<reader::Card> card;
+        CardSummary summary;
+        Bytes certificate;
+    };
+    Task<FoundCard> readCard(const std::string& slot);
+    Task<void> select(std::size_t index);
+    Task<void> findAgain();
     Task<void> checkCardWithBackend();
     Task<void> sendSms();
     Task<void> runWork();
@@ -149,7 +172,7 @@ private:
     Task<void> recover(std::exception_ptr failure);
     // Back to the Reader step; with an outcome, the session is reported and over.
     Task<void> toReader(MappedError mapped, std::optional<backend::Outcome> outcome);
-    Task<void> releaseCard(); // power off and close (Done, Failed)
+    Task<void> releaseCard(); // reset the card and let it go (Done, Failed, cancel)
     Task<void> lostCard(WizardError error);
 
     void apply(const MappedError& mapped, Step step);
@@ -166,6 +189,7 @@ private:
 
     backend::BackendClient& backend_;
     Clock& clock_;
+    reader::Owner& readers_;
     WizardOptions options_;
     WizardState state_;
 
@@ -175,14 +199,17 @@ private:
     std::int64_t lastActivity_ = 0;    // ms
     bool confirmed_ = false;
     bool cardChecked_ = false;
-    std::unique_ptr<ccid::Reader> reader_;
-    std::unique_ptr<ccid::CardSession> cardSession_;
+    std::shared_ptr<reader::Card> card_; // the card the operation is for
+    std::string slot_;
     Bytes certificate_;
     std::string serial_;
+    std::vector<FoundCard> found_; // several cards read, until the holder picks one
+    std::optional<reader::Event> pendingEvent_;
 
     card::Pin currentPin_, newPin_;
     // Where the card work stands, for the outcome's detail when it is cut short.
     std::string_view workPhase_;
+    bool pinWriting_ = false; // the command that writes the PIN may have reached the card
 };
 
 } // namespace kamusm::wizard

@@ -5,6 +5,7 @@
 
 #include "kamusm/ccid/known_readers.hpp"
 #include "kamusm/platform/fetch.hpp"
+#include "kamusm/sim/demo_enrolment.hpp"
 #include "kamusm/sim/fixtures.hpp"
 #include "kamusm/usb/descriptor.hpp"
 
@@ -149,13 +150,8 @@ std::string describe(const sim::VirtualReader& reader, sim::ReaderModel model) {
 // Enrols the card at the backend and puts it into a new virtual reader; returns its id.
 Task<int> makeDemoReader(backend::BackendClient& backend, sim::ReaderModel model,
                          sim::DemoPinState pinState, sim::CardProtocol protocol) {
-    sim::CardSetup setup = sim::demoCardSetup(protocol);
-    const backend::DemoCard issued =
-        co_await backend.demoEnrolCard(std::string(sim::demoTckn), setup.serial);
-    setup.signingCertificate = issued.certificate;
-    setup.signingKey = issued.privateKey;
     DemoReader demo;
-    demo.card = sim::demoCard(std::move(setup), pinState);
+    demo.card = co_await sim::enrolDemoCard(backend, pinState, protocol);
     demo.reader = std::make_unique<sim::VirtualReader>(
         model, std::vector<std::shared_ptr<sim::VirtualCard>>{demo.card});
     static int nextId = 0;
@@ -197,17 +193,6 @@ Task<void> createForPage(int request, std::string apiBase, std::string modelId, 
 }
 
 } // namespace
-
-sim::DemoPinState demoPinStateFor(backend::Operation operation) {
-    constexpr std::array<std::pair<backend::Operation, sim::DemoPinState>, 3> states{{
-        {backend::Operation::Create, sim::DemoPinState::NotSet},
-        {backend::Operation::Change, sim::DemoPinState::Set},
-        {backend::Operation::Unblock, sim::DemoPinState::Blocked},
-    }};
-    for (const auto& [candidate, state] : states)
-        if (candidate == operation) return state;
-    return sim::DemoPinState::Set;
-}
 
 Task<int> createDemoReader(backend::BackendClient& backend, sim::ReaderModel model,
                            sim::DemoPinState pinState, sim::CardProtocol protocol) {
