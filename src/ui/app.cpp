@@ -79,8 +79,8 @@ bool App::isPinField(FieldId field) const {
 bool App::offers(Action action, int value) const {
     const Screen current = screen();
     const auto matches = [&](const Button& button) {
-        return button.action == action && button.enabled &&
-               (action != Action::KeypadDigit || button.value == value);
+        const bool valued = action == Action::KeypadDigit || action == Action::ChooseCard;
+        return button.action == action && button.enabled && (!valued || button.value == value);
     };
     return std::any_of(current.buttons.begin(), current.buttons.end(), matches) ||
            std::any_of(current.keypad.begin(), current.keypad.end(), matches);
@@ -116,6 +116,9 @@ void App::press(Action action, int value) {
         break;
     case Action::TryVirtualCard:
         host_.tryVirtualCard();
+        break;
+    case Action::ChooseCard:
+        host_.run(wizard_.chooseCard(static_cast<std::size_t>(value)));
         break;
     case Action::ConfirmCard:
         wizard_.cardConfirmed();

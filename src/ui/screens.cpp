@@ -102,6 +102,9 @@ std::string App::alertText() const {
     // No card in the reader is the Reader step's live status, not an alert.
     if (!state.error || *state.error == wizard::WizardError::NoCard) return {};
     std::string alert = str(wizard::message(*state.error, language_));
+    // An operation cut short: first what it left on the card.
+    if (state.interruption)
+        alert = str(wizard::interruptionText(*state.interruption, language_)) + " " + alert;
     if (*state.error == wizard::WizardError::PinPolicy && state.pinProblem)
         alert += " " + str(wizard::message(*state.pinProblem, language_));
     if (state.triesLeft) alert += " " + uiText(UiText::TriesLeft, language_, *state.triesLeft);
@@ -165,6 +168,8 @@ void App::readerScreen(Screen& screen) const {
     if (state.busy) status = UiText::ReaderOpening;
     if (state.error == wizard::WizardError::NoCard) status = UiText::ReaderWithoutCard;
     screen.status = str(uiText(status, language_));
+    if (const auto transport = host_.transport())
+        screen.paragraphs.push_back(str(wizard::transportText(*transport, language_)));
     screen.buttons.push_back(button(Action::ChooseReader, UiText::ChooseReader, language_, true));
     if (host_.demoMode())
         screen.buttons.push_back(button(Action::TryVirtualCard, UiText::TryVirtualCard, language_));
@@ -179,6 +184,24 @@ void App::cardScreen(Screen& screen) const {
     };
     if (state.operation)
         fact(UiText::OperationFact, str(wizard::operationName(*state.operation, language_)));
+    if (state.transport)
+        screen.paragraphs.push_back(str(wizard::transportText(*state.transport, language_)));
+    // Several cards: the holder picks one by holder, masked TCKN and serial (the old app's
+    // "Kart Seçimi").
+    if (!state.cardChoices.empty()) {
+        screen.paragraphs.push_back(str(uiText(UiText::SeveralCards, language_)));
+        for (std::size_t i = 0; i < state.cardChoices.size(); ++i) {
+            const wizard::CardSummary& choice = state.cardChoices[i];
+            Button pick = button(Action::ChooseCard, UiText::CardChoice, language_, i == 0);
+            pick.label =
+                uiText(UiText::CardChoice, language_,
+                       choice.holderName + ", " + choice.tcknMasked + ", " + choice.serial);
+            pick.value = static_cast<int>(i);
+            screen.buttons.push_back(std::move(pick));
+        }
+        screen.buttons.push_back(button(Action::Cancel, UiText::Cancel, language_));
+        return;
+    }
     if (const std::optional<wizard::CardSummary>& card = state.card) {
         fact(UiText::HolderFact, card->holderName);
         fact(UiText::TcknFact, card->tcknMasked);

@@ -25,6 +25,7 @@ constexpr std::array texts{
     Entry{T::ChooseReader, "Kart okuyucu seç", "Choose a card reader"},
     Entry{T::TryVirtualCard, "Sanal kart ile dene", "Try with a virtual card"},
     Entry{T::ConfirmCard, "Bu benim kartım, devam et", "This is my card, continue"},
+    Entry{T::CardChoice, "Bu kartı seç: {}", "Choose this card: {}"},
     Entry{T::ShowPin, "Rakamları göster", "Show the digits"},
     Entry{T::HidePin, "Rakamları gizle", "Hide the digits"},
     Entry{T::OpenKeypad, "Ekran klavyesi", "On-screen keypad"},
@@ -88,7 +89,11 @@ constexpr std::array texts{
           "silinecek.",
           "Nothing has happened for a while. Your details will be cleared for your safety in {} "
           "seconds."},
+    Entry{T::SeveralCards, "Birden fazla KamuSM kartı takılı. İşlem yapılacak kartı seçin.",
+          "More than one KamuSM card is inserted. Choose the card for this operation."},
 };
+static_assert(texts.size() == static_cast<std::size_t>(UiText::SeveralCards) + 1,
+              "a text for every UiText");
 
 } // namespace
 

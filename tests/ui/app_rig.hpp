@@ -25,6 +25,7 @@ public:
         return environment;
     }
     bool demoMode() const override { return demo; }
+    std::optional<reader::TransportKind> transport() const override { return owner_.transport(); }
     // The platform hands the chosen reader (here the virtual one) to the wizard.
     void chooseReader() override {
         ++readerChoosers;

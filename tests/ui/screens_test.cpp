@@ -3,6 +3,8 @@
 
 #include "kamusm/ui/texts.hpp"
 
+#include <algorithm>
+
 using namespace kamusm;
 using namespace kamusm::ui;
 using namespace kamusm::ui::test;
@@ -376,4 +378,39 @@ TEST_CASE("typing counts as activity: no idle warning while the holder types") {
         CHECK(rig.app.screen().warning.empty());
     }
     CHECK(rig.app.stepId() == "new_pin");
+}
+
+TEST_CASE("several KamuSM cards: the card step lists them by holder, masked TCKN and serial") {
+    Rig rig(Operation::Change);
+    rig.app.update();
+    rig.toReader();
+    auto other = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
+    sim::VirtualReader second(sim::ReaderModel::Connect2Sign, {other});
+    auto transport = std::make_unique<reader::CcidTransport>(reader::TransportKind::WebUsb);
+    transport->addDevice(std::make_unique<wizard::test::ForwardingDevice>(rig.reader));
+    transport->addDevice(std::make_unique<wizard::test::ForwardingDevice>(second));
+    runSync(rig.owner.use(std::move(transport)));
+    const Screen reader = rig.app.screen();
+    CHECK(std::find(reader.paragraphs.begin(), reader.paragraphs.end(),
+                    "Kart okuyucu: doğrudan USB") != reader.paragraphs.end());
+    runSync(rig.wizard.findCard());
+    rig.app.update();
+
+    const Screen card = rig.app.screen();
+    CHECK(card.stepId == "card");
+    std::vector<Button> picks;
+    for (const Button& button : card.buttons)
+        if (button.action == Action::ChooseCard) picks.push_back(button);
+    REQUIRE(picks.size() == 2);
+    CHECK(picks[1].value == 1);
+    CHECK(picks[1].label.find("100******46") != std::string::npos);
+    CHECK(picks[1].label.find(sim::demoSerial) != std::string::npos);
+    CHECK_FALSE(hasButton(card, Action::ConfirmCard));
+
+    rig.press(Action::ChooseCard, 7); // no such card: ignored
+    CHECK(rig.state().cardChoices.size() == 2);
+    rig.press(Action::ChooseCard, 1);
+    CHECK(rig.state().cardChoices.empty());
+    REQUIRE(rig.state().card);
+    CHECK(hasButton(rig.app.screen(), Action::ConfirmCard));
 }

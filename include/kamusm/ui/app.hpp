@@ -26,6 +26,8 @@ public:
     virtual wizard::EnvironmentReport probeEnvironment() = 0;
     // The backend runs in demo mode: "Sanal kart ile dene" is offered.
     virtual bool demoMode() const = 0;
+    // How the app reaches card readers here (none before the platform has picked).
+    virtual std::optional<reader::TransportKind> transport() const = 0;
     // Opens the browser's reader chooser; the platform passes the chosen reader to the wizard.
     virtual void chooseReader() = 0;
     // Starts the in-browser virtual reader and card (demo mode) and passes it to the wizard.

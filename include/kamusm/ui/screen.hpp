@@ -19,6 +19,7 @@ enum class Action {
     PasteCode,          // code: read the clipboard into the code field
     ChooseReader,       // reader: the browser's reader chooser (requestDevice)
     TryVirtualCard,     // reader: "Sanal kart ile dene" (demo mode only)
+    ChooseCard,         // card, several cards: Button::value is the card's place in the list
     ConfirmCard,        // card: this is my card, go on
     ToggleShowPin,      // new_pin: show or hide the PIN fields' digits
     ToggleKeypad,       // new_pin: on-screen keypad with shuffled digits
@@ -36,7 +37,8 @@ std::string_view actionId(Action action);
 
 enum class FieldId { Code, CurrentPin, NewPin, RepeatPin, Confirmation };
 inline constexpr int fieldCount = static_cast<int>(FieldId::Confirmation) + 1;
-std::string_view fieldId(FieldId field); // "code", "current_pin", "new_pin", "repeat_pin", "confirmation"
+std::string_view
+fieldId(FieldId field); // "code", "current_pin", "new_pin", "repeat_pin", "confirmation"
 
 struct Button {
     Action action;
@@ -49,7 +51,7 @@ struct Button {
 struct Field {
     FieldId id;
     std::string label;
-    std::string hint;   // under the field: the rule it breaks now, or what to type
+    std::string hint;    // under the field: the rule it breaks now, or what to type
     bool secret = false; // PINs and the web password: masked, never on the clipboard
     bool numeric = true; // digits only (inputmode="numeric")
     std::size_t maxLength = 0;
@@ -57,7 +59,7 @@ struct Field {
     // that no PIN ever leaves the app's memory for the mirror's JSON.
     std::string value;
     std::size_t length = 0;
-    bool shown = false; // a secret field shown in clear (show/hide)
+    bool shown = false;  // a secret field shown in clear (show/hide)
     bool active = false; // where typing and the keypad go
 };
 
@@ -74,11 +76,11 @@ struct Screen {
     std::vector<std::string> paragraphs;
     std::vector<Fact> facts;
     std::vector<Field> fields;
-    std::string status;  // live status (reader without card, working step in words): announced
-    std::string timer;   // "Kalan süre: 4:05": shown, not announced every second
-    std::optional<float> progress; // working: 0 … 1
-    std::string alert;   // what is wrong and what to do; empty when nothing is
-    std::string warning; // the idle warning, with a StillHere button; empty when none
+    std::string status; // live status (reader without card, working step in words): announced
+    std::string timer;  // "Kalan süre: 4:05": shown, not announced every second
+    std::optional<float> progress;  // working: 0 … 1
+    std::string alert;              // what is wrong and what to do; empty when nothing is
+    std::string warning;            // the idle warning, with a StillHere button; empty when none
     std::vector<std::string> notes; // done: the four warnings of the old app, as a list
     std::vector<Button> buttons;
     std::vector<Button> keypad; // shuffled digits and erase, when the keypad is on

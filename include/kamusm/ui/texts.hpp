@@ -21,6 +21,7 @@ enum class UiText {
     ChooseReader,
     TryVirtualCard,
     ConfirmCard,
+    CardChoice, // "{}": holder, masked TCKN, serial
     ShowPin,
     HidePin,
     OpenKeypad,
@@ -71,6 +72,7 @@ enum class UiText {
     TriesLeft,
     RetryAfter,
     IdleWarning,
+    SeveralCards,
 };
 
 std::string_view uiText(UiText text, wizard::Language language);
