@@ -15,8 +15,10 @@ void Cancellation::request(std::exception_ptr reason) {
     if (requested_) return;
     requested_ = true;
     reason_ = std::move(reason);
-    // A callback resumes a coroutine, which may register or drop other callbacks meanwhile.
-    while (!callbacks_.empty()) {
+    // A callback resumes a coroutine, which may drop other callbacks meanwhile, or end the
+    // frame that holds this cancellation.
+    const std::shared_ptr<bool> alive = alive_;
+    while (*alive && !callbacks_.empty()) {
         auto first = callbacks_.begin();
         std::function<void()> callback = std::move(first->second);
         callbacks_.erase(first);
@@ -65,6 +67,21 @@ void TaskScope::spawn(Task<void> task, std::function<void(std::exception_ptr)> d
 
 Task<void> TaskScope::join() {
     co_await Joined{*this};
+}
+
+Task<AsyncMutex::Lock> AsyncMutex::lock() {
+    co_await Waiter{*this, {}, {}};
+    co_return Lock(this);
+}
+
+void AsyncMutex::unlock() {
+    if (queue_.empty()) {
+        held_ = false;
+        return;
+    }
+    Waiter* next = queue_.front();
+    queue_.pop_front();
+    std::exchange(next->waiting, {}).resume();
 }
 
 } // namespace kamusm

@@ -27,7 +27,7 @@ struct UntilCancelled {
     CancellableWait cancellation;
     bool await_ready() const noexcept { return false; }
     template <typename P> bool await_suspend(coro::coroutine_handle<P> waiting) {
-        return cancellation.arm(waiting, [waiting] { waiting.resume(); }) &&
+        return cancellation.arm(waiting, [waiting]() mutable { waiting.resume(); }) &&
                cancellationOf(waiting) != nullptr;
     }
     void await_resume() {
@@ -90,8 +90,12 @@ void CcidTransport::addDevice(std::unique_ptr<usb::Device> device) {
 }
 
 void CcidTransport::removeDevice(const usb::Device& device) {
+    removeDeviceIf([&](const usb::Device& candidate) { return &candidate == &device; });
+}
+
+void CcidTransport::removeDeviceIf(const std::function<bool(const usb::Device&)>& gone) {
     for (auto& entry : entries_)
-        if (entry->device.get() == &device) entry->gone = true;
+        if (gone(*entry->device)) entry->gone = true;
     wake();
 }
 
@@ -106,28 +110,27 @@ std::size_t CcidTransport::deviceCount() const {
                                                   [](const auto& entry) { return !entry->gone; }));
 }
 
-// Readers that fail to open leave the list; their failure is what the caller hears when no
-// other reader is left to show.
+// Readers that fail to open, or go away while asked, leave the list; their failure is what the
+// caller hears when no other reader is left to show.
 Task<std::vector<Slot>> CcidTransport::slots() {
     forgetGone();
     std::vector<Slot> found;
-    std::exception_ptr openFailure;
+    std::exception_ptr failure;
     for (std::size_t i = 0; i < entries_.size(); ++i) {
         Entry& entry = *entries_[i];
         if (entry.gone) continue;
+        std::vector<Slot> own;
         try {
             if (!entry.reader) co_await open(entry);
             for (std::uint8_t slot = 0; slot < entry.reader->slotCount(); ++slot)
-                found.push_back({entry.name(slot), co_await slotPresent(entry, slot)});
-        } catch (const usb::Error&) {
+                own.push_back({entry.name(slot), co_await slotPresent(entry, slot)});
+        } catch (const kamusm::Error&) {
             entry.gone = true;
-            openFailure = std::current_exception();
-        } catch (const ccid::Error&) {
-            entry.gone = true;
-            openFailure = std::current_exception();
+            failure = std::current_exception();
         }
+        if (!entry.gone) found.insert(found.end(), own.begin(), own.end());
     }
-    if (found.empty() && openFailure) std::rethrow_exception(openFailure);
+    if (found.empty() && failure) std::rethrow_exception(failure);
     co_return found;
 }
 
@@ -137,10 +140,15 @@ Task<void> CcidTransport::open(Entry& entry) {
 }
 
 // A slot whose card is connected keeps its last state: GetSlotStatus would share the bulk pipe
-// with the card's own commands, and the interrupt endpoint tells its removal.
+// with the card's own commands, and the interrupt endpoint tells its removal. A garbled reply
+// keeps it too; a reader that went away throws (usb::Error).
 Task<bool> CcidTransport::slotPresent(Entry& entry, std::uint8_t slot) {
-    if (entry.cards == 0)
+    if (entry.cards != 0) co_return entry.present[slot];
+    try {
         entry.present[slot] = co_await entry.reader->slotStatus(slot) != ccid::IccStatus::Absent;
+    } catch (const ccid::Error&) {
+        // A garbled or refused reply: the last state stands.
+    }
     co_return entry.present[slot];
 }
 

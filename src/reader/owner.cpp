@@ -10,21 +10,29 @@ namespace kamusm::reader {
 // transport objects that may no longer exist.
 class Owner::OwnedCard final : public Card {
 public:
-    OwnedCard(std::unique_ptr<Card> inner, TaskScope& scope)
-        : inner_(std::move(inner)), scope_(&scope), atr_(inner_->atr()),
+    OwnedCard(std::unique_ptr<Card> inner, TaskScope& scope, AsyncMutex& calls)
+        : inner_(std::move(inner)), scope_(&scope), calls_(&calls), atr_(inner_->atr()),
           extended_(inner_->extendedApdus()) {}
 
     const iso7816::Atr& atr() const override { return atr_; }
     bool extendedApdus() const override { return extended_; }
     Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override {
-        co_return co_await live().run(inner_->transmitRaw(command));
+        InFlight call(*this);
+        co_return co_await live().run(serialized(*calls_, inner_->transmitRaw(command)));
     }
-    Task<void> beginTransaction() override { co_await live().run(inner_->beginTransaction()); }
-    Task<void> endTransaction() override { co_await live().run(inner_->endTransaction()); }
+    Task<void> beginTransaction() override {
+        InFlight call(*this);
+        co_await live().run(serialized(*calls_, inner_->beginTransaction()));
+    }
+    Task<void> endTransaction() override {
+        InFlight call(*this);
+        co_await live().run(serialized(*calls_, inner_->endTransaction()));
+    }
     Task<void> disconnect() override {
+        InFlight call(*this);
         TaskScope& scope = live();
         lost_ = ErrorCode::Released;
-        co_await scope.run(inner_->disconnect());
+        co_await scope.run(serialized(*calls_, inner_->disconnect()));
     }
 
     // After the owner's scope was cancelled and joined: the reset goes outside it.
@@ -35,11 +43,11 @@ public:
     }
 
     bool gone() const { return lost_.has_value(); }
-    // No call of the card is under way (the owner joined its scope, or a call failed): the
-    // transport objects can go.
+    // The transport's card goes at once unless one of its calls is under way; then when that
+    // call ends.
     void lose(ErrorCode reason) {
         if (!lost_) lost_ = reason;
-        if (scope_->running() == 0) drop();
+        if (inFlight_ == 0) drop();
     }
     void drop() {
         inner_.reset();
@@ -47,6 +55,20 @@ public:
     }
 
 private:
+    // Counts a call of the card from its start to its end.
+    class InFlight {
+    public:
+        explicit InFlight(OwnedCard& card) : card_(card) { ++card_.inFlight_; }
+        ~InFlight() {
+            if (--card_.inFlight_ == 0 && card_.lost_ && card_.inner_) card_.drop();
+        }
+        InFlight(const InFlight&) = delete;
+        InFlight& operator=(const InFlight&) = delete;
+
+    private:
+        OwnedCard& card_;
+    };
+
     TaskScope& live() {
         if (lost_ || !inner_) throw Error(lost_.value_or(ErrorCode::ReaderLost), reasonText());
         return *scope_;
@@ -64,9 +86,11 @@ private:
 
     std::unique_ptr<Card> inner_;
     TaskScope* scope_;
+    AsyncMutex* calls_;
     iso7816::Atr atr_;
     bool extended_;
     std::optional<ErrorCode> lost_;
+    int inFlight_ = 0;
 };
 
 Owner::Owner(EventListener listener)
@@ -91,7 +115,7 @@ Task<void> Owner::use(std::unique_ptr<Transport> transport) {
 
 Task<void> Owner::refresh() {
     if (!transport_) throw Error(ErrorCode::NoTransport, "no card reader transport in use");
-    apply(co_await scope_->run(transport_->slots()));
+    apply(co_await scope_->run(serialized(calls_, transport_->slots())));
 }
 
 void Owner::watch() {
@@ -107,7 +131,7 @@ Task<void> Owner::watchLoop() {
     try {
         for (;;) {
             co_await transport_->waitForChange();
-            apply(co_await transport_->slots());
+            apply(co_await serialized(calls_, transport_->slots()));
         }
     } catch (...) {
         failure = std::current_exception();
@@ -120,8 +144,9 @@ Task<std::shared_ptr<Card>> Owner::connect(const std::string& slot) {
     if (!transport_) throw Error(ErrorCode::NoTransport, "no card reader transport in use");
     for (const Connected& connected : connected_)
         if (connected.slot == slot && !connected.card->gone()) co_return connected.card;
-    std::unique_ptr<Card> inner = co_await scope_->run(transport_->connect(slot));
-    auto card = std::make_shared<OwnedCard>(std::move(inner), *scope_);
+    std::unique_ptr<Card> inner =
+        co_await scope_->run(serialized(calls_, transport_->connect(slot)));
+    auto card = std::make_shared<OwnedCard>(std::move(inner), *scope_, calls_);
     std::erase_if(connected_, [&](const Connected& c) { return c.slot == slot; });
     std::erase_if(issued_, [](const std::weak_ptr<OwnedCard>& weak) { return weak.expired(); });
     connected_.push_back({slot, card});

@@ -144,3 +144,64 @@ TEST_CASE("a registration dropped before the request is not called") {
     cancellation.request();
     CHECK(calls == 10);
 }
+
+TEST_CASE("a waiter that ends the scope's own frame when woken is safe") {
+    // The scope lives in the coroutine it cancels, as a wait local to a transport does.
+    struct Local {
+        static Task<void> waitInOwnScope(Gate& gate, TaskScope*& exposed) {
+            TaskScope own;
+            exposed = &own;
+            try {
+                co_await own.run(nested(gate));
+            } catch (const Cancelled&) {
+            }
+            exposed = nullptr;
+        }
+    };
+    Gate gate;
+    TaskScope* exposed = nullptr;
+    Outcome outcome;
+    start(Local::waitInOwnScope(gate, exposed), outcome);
+    REQUIRE(exposed);
+    exposed->cancel(); // the frame holding the scope ends inside this call
+    CHECK(outcome.done);
+    CHECK_FALSE(outcome.failure);
+}
+
+TEST_CASE("an async mutex lets one task at a time through, in order, and drops a cancelled one") {
+    AsyncMutex mutex;
+    Gate first, third;
+    std::vector<int> order;
+    struct Use {
+        static Task<void> hold(AsyncMutex& m, Gate& g, std::vector<int>& log, int id) {
+            co_await serialized(m, [](Gate& gate, std::vector<int>& out, int n) -> Task<void> {
+                out.push_back(n);
+                co_await gate;
+                out.push_back(-n);
+            }(g, log, id));
+        }
+        static Task<void> quick(AsyncMutex& m, std::vector<int>& log, int id) {
+            co_await serialized(m, [](std::vector<int>& out, int n) -> Task<void> {
+                out.push_back(n);
+                co_return;
+            }(log, id));
+        }
+    };
+    Outcome a, b, c;
+    TaskScope cancelled;
+    start(Use::hold(mutex, first, order, 1), a);
+    start(cancelled.run(Use::quick(mutex, order, 2)), b);
+    start(Use::hold(mutex, third, order, 3), c);
+    CHECK(mutex.locked());
+    CHECK(order == std::vector<int>{1});
+    cancelled.cancel(); // 2 leaves the queue before its turn
+    CHECK(b.done);
+    CHECK_THROWS_AS(std::rethrow_exception(b.failure), Cancelled);
+    first.open();
+    CHECK(order == std::vector<int>{1, -1, 3});
+    third.open();
+    CHECK(order == std::vector<int>{1, -1, 3, -3});
+    CHECK(a.done);
+    CHECK(c.done);
+    CHECK_FALSE(mutex.locked());
+}

@@ -17,6 +17,10 @@ enum class Call { Slots, Wait, Connect, Transmit, Begin, End, Disconnect, Close 
 class Gates {
 public:
     void hold(Call call) { held_[call] = {}; }
+    // Forgets the holds nothing waits at yet (a call waiting now stays, for cancellation).
+    void dropIdleHolds() {
+        std::erase_if(held_, [](const auto& entry) { return !entry.second; });
+    }
     bool holds(Call call) const { return held_.count(call) != 0; }
     bool waiting(Call call) const {
         const auto found = held_.find(call);

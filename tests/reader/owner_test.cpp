@@ -20,7 +20,7 @@ struct Rig {
         runSync(owner.use(std::make_unique<FakeTransport>(world)));
     }
     ~Rig() {
-        world.gates = {};
+        world.gates.dropIdleHolds();
         runSync(owner.close());
     }
 };
@@ -98,25 +98,29 @@ TEST_CASE("the reader going away with its card connected is ReaderLost; the card
     }
 }
 
-TEST_CASE("the card taken out while a transmit is suspended: the transmit ends, then CardRemoved") {
+TEST_CASE("the card taken out while a transmit is suspended: the look at the slots waits for "
+          "the transmit, then CardRemoved") {
     Rig rig;
     runSync(rig.owner.refresh());
     auto card = runSync(rig.owner.connect("Reader A 00 00"));
     rig.world.gates.hold(Call::Transmit);
-    Outcome transmit;
+    Outcome transmit, refresh;
     start(transmitOnce(card), transmit);
     REQUIRE(rig.world.gates.waiting(Call::Transmit));
     CHECK(rig.owner.running() == 1);
 
     rig.world.slots = {{"Reader A 00 00", false}};
     rig.events.clear();
-    runSync(rig.owner.refresh());
-    CHECK(rig.events == std::vector<Event>{{EventKind::CardRemoved, "Reader A 00 00"}});
-    CHECK(rig.world.liveCards == 1); // still in use by the suspended transmit
+    start(rig.owner.refresh(), refresh);
+    CHECK_FALSE(refresh.done); // the transport serves one call at a time
+    CHECK(rig.events.empty());
 
     rig.world.gates.open(Call::Transmit);
     CHECK(transmit.done);
+    CHECK(refresh.done);
+    CHECK(rig.events == std::vector<Event>{{EventKind::CardRemoved, "Reader A 00 00"}});
     CHECK(rig.owner.running() == 0);
+    CHECK(rig.world.liveCards == 0);
     try {
         runSync(transmitOnce(card));
         FAIL("a removed card answered");
@@ -214,4 +218,22 @@ TEST_CASE("two readers: losing one leaves the other's card working") {
     CHECK_THROWS_AS(runSync(transmitOnce(a)), reader::Error);
     runSync(transmitOnce(b));
     CHECK(rig.world.transmits == 1);
+}
+
+TEST_CASE("one call at a time reaches the transport: the watch's look waits for a transmit") {
+    Rig rig;
+    runSync(rig.owner.refresh());
+    auto card = runSync(rig.owner.connect("Reader A 00 00"));
+    rig.world.gates.hold(Call::Transmit);
+    Outcome transmit;
+    start(transmitOnce(card), transmit);
+    rig.owner.watch();
+    rig.world.gates.hold(Call::Slots);
+    rig.world.gates.open(Call::Wait);                  // a change: the watch wants the slots
+    CHECK_FALSE(rig.world.gates.waiting(Call::Slots)); // queued behind the transmit
+    rig.world.gates.open(Call::Transmit);
+    CHECK(transmit.done);
+    CHECK(rig.world.gates.waiting(Call::Slots)); // now it asks
+    rig.world.gates.open(Call::Slots);
+    CHECK(rig.world.gates.waiting(Call::Wait));
 }

@@ -11,8 +11,10 @@
 #include "kamusm/base/task.hpp"
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace kamusm {
 
@@ -25,6 +27,7 @@ public:
 class Cancellation {
 public:
     Cancellation() = default;
+    ~Cancellation() { *alive_ = false; }
     Cancellation(const Cancellation&) = delete;
     Cancellation& operator=(const Cancellation&) = delete;
 
@@ -54,6 +57,9 @@ public:
 private:
     bool requested_ = false;
     std::exception_ptr reason_;
+    // A callback may end the frame this cancellation lives in (a scope local to a coroutine):
+    // request() stops touching it then.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     int nextId_ = 0;
     std::map<int, std::function<void()>> callbacks_;
 };
@@ -149,5 +155,82 @@ private:
     std::size_t running_ = 0;
     coro::coroutine_handle<> joiner_;
 };
+
+// One task at a time on a shared resource (a reader's bulk pipe, a PC/SC context): lock()
+// resumes when the task before has let go, in order of arrival; a waiting task that is cancelled
+// leaves the queue.
+class AsyncMutex {
+public:
+    class Lock {
+    public:
+        explicit Lock(AsyncMutex* mutex = nullptr) : mutex_(mutex) {}
+        Lock(Lock&& other) noexcept : mutex_(std::exchange(other.mutex_, nullptr)) {}
+        Lock& operator=(Lock&& other) noexcept {
+            if (this != &other) {
+                release();
+                mutex_ = std::exchange(other.mutex_, nullptr);
+            }
+            return *this;
+        }
+        ~Lock() { release(); }
+
+    private:
+        void release() {
+            if (auto* mutex = std::exchange(mutex_, nullptr)) mutex->unlock();
+        }
+        AsyncMutex* mutex_;
+    };
+
+    AsyncMutex() = default;
+    AsyncMutex(const AsyncMutex&) = delete;
+    AsyncMutex& operator=(const AsyncMutex&) = delete;
+
+    bool locked() const noexcept { return held_; }
+    Task<Lock> lock();
+
+private:
+    struct Waiter {
+        AsyncMutex& mutex;
+        coro::coroutine_handle<> waiting;
+        CancellableWait cancellation;
+        // A frame destroyed while it waits leaves the queue.
+        ~Waiter() {
+            if (waiting) std::erase(mutex.queue_, this);
+        }
+        bool await_ready() {
+            if (mutex.held_) return false;
+            mutex.held_ = true;
+            return true;
+        }
+        template <typename P> bool await_suspend(coro::coroutine_handle<P> handle) {
+            if (!cancellation.arm(handle, [this] { leave(); })) return false;
+            waiting = handle;
+            mutex.queue_.push_back(this);
+            return true;
+        }
+        void await_resume() {
+            cancellation.disarm();
+            cancellation.throwIfCancelled(); // cancelled before it got the lock
+        }
+        void leave() {
+            std::erase(mutex.queue_, this);
+            std::exchange(waiting, {}).resume();
+        }
+    };
+    // Hands the lock to the first waiter (it stays held) or frees it.
+    void unlock();
+
+    bool held_ = false;
+    std::deque<Waiter*> queue_;
+};
+
+// Runs `task` holding `mutex`.
+template <typename T> Task<T> serialized(AsyncMutex& mutex, Task<T> task) {
+    AsyncMutex::Lock held = co_await mutex.lock();
+    if constexpr (std::is_void_v<T>)
+        co_await std::move(task);
+    else
+        co_return co_await std::move(task);
+}
 
 } // namespace kamusm

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kamusm/base/bytes.hpp"
+#include "kamusm/base/cancel.hpp"
 #include "kamusm/base/coroutine.hpp"
 
 #include <functional>
@@ -27,7 +28,9 @@ struct PromiseOutcome {
 };
 
 // co_await JsPromise{[&](int id) { kamusm_bridge_start(id, ...); }}: `start` hands the id to the
-// JS half, which settles it from a Promise callback, never from inside `start` itself.
+// JS half, which settles it from a Promise callback, never from inside `start` itself. When the
+// awaiting task is cancelled the wait ends at once with the cancellation's reason, and the JS
+// call is abandoned as after a timeout.
 class JsPromise {
 public:
     explicit JsPromise(std::function<void(int id)> start) : start_(std::move(start)) {}
@@ -37,14 +40,25 @@ public:
     ~JsPromise();
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(coro::coroutine_handle<> waiting);
-    PromiseOutcome await_resume() { return std::move(*outcome_); }
+    template <typename P> bool await_suspend(coro::coroutine_handle<P> waiting) {
+        if (!cancellation_.arm(waiting, [this] { abandon(); })) return false;
+        return suspend(waiting);
+    }
+    PromiseOutcome await_resume() {
+        cancellation_.disarm();
+        cancellation_.throwIfCancelled();
+        return std::move(*outcome_);
+    }
 
     // Called by kamusm_promise_settled.
     void settle(PromiseOutcome outcome);
 
 private:
+    bool suspend(coro::coroutine_handle<> waiting);
+    void abandon();
+
     std::function<void(int id)> start_;
+    CancellableWait cancellation_;
     int id_ = 0; // 0: not registered
     coro::coroutine_handle<> waiting_;
     std::optional<PromiseOutcome> outcome_;

@@ -1,18 +1,20 @@
-// The app in the page: the wizard over the fetch bridge, the screens, and the readers the page
-// offers (WebUSB, or the demo's virtual one). Carries out what the screens ask of the platform
-// and follows the reader: its card going in and out, the reader being unplugged.
+// The app in the page: the wizard over the fetch bridge, the screens, and the reader owner with
+// the transport this page has (WebUSB readers, or the demo's virtual one). A thin adapter: it
+// hands the owner what the browser gives (chosen and granted readers, connect and disconnect
+// events) and the owner's events to the wizard.
 #pragma once
 
 #include "kamusm/backend/api.hpp"
 #include "kamusm/platform/fetch.hpp"
 #include "kamusm/platform/webusb.hpp"
+#include "kamusm/reader/ccid_transport.hpp"
+#include "kamusm/reader/owner.hpp"
 #include "kamusm/ui/app.hpp"
 #include "kamusm/wizard/wizard.hpp"
 
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace kamusm::platform::web {
 
@@ -44,6 +46,7 @@ public:
     // ui::Host
     wizard::EnvironmentReport probeEnvironment() override;
     bool demoMode() const override { return demo_; }
+    std::optional<reader::TransportKind> transport() const override;
     void chooseReader() override;
     void tryVirtualCard() override;
     void requestPaste() override;
@@ -54,35 +57,22 @@ private:
     Task<void> chooseReaderTask();
     Task<void> virtualCardTask();
     Task<void> enterReaderStep();
-    Task<void> useGrantedReader();
-    // Makes `device` the current reader and hands it to the wizard.
-    Task<void> adopt(std::unique_ptr<WebUsbDevice> device);
-    Task<void> useCurrentReader();
-    // Follows the current reader's slots (interrupt endpoint, or polling without one) until it
-    // is closed, replaced or unplugged.
-    Task<void> watchSlots(WebUsbDevice& device);
-    Task<void> awaitSlotChange(WebUsbDevice& device, std::uint8_t interruptIn);
-    Task<void> pollForCard();
+    // Makes a CCID transport of `kind` the one in use (if it is not already) and follows it.
+    Task<reader::CcidTransport*> useCcid(reader::TransportKind kind);
     void onConnected(int handle);
     void onDisconnected(int handle);
-    void noticeLoss(wizard::WizardError loss);
-    WebUsbDevice* current() const { return current_ < 0 ? nullptr : devices_[current_].get(); }
+    void onReaderEvent(const reader::Event& event);
 
     PageConfig config_;
     FetchHttpClient http_;
     backend::BackendClient backend_;
     PerformanceClock clock_;
+    reader::Owner readers_;
     wizard::Wizard wizard_;
     std::unique_ptr<ui::App> app_;
     bool demo_ = false;
-    // Every reader the page handed over stays alive until the page goes: a suspended transfer
-    // may still refer to it. current_ indexes the one in use (-1: none).
-    std::vector<std::unique_ptr<WebUsbDevice>> devices_;
-    int current_ = -1;
-    WebUsbDevice* watched_ = nullptr; // the reader whose slots are being followed
+    reader::CcidTransport* ccid_ = nullptr; // the owner's transport when it is ours
     wizard::Step lastStep_ = wizard::Step::Environment;
-    // A card or reader lost while the wizard was busy with the server: told once it is free.
-    std::optional<wizard::WizardError> pendingLoss_;
 };
 
 } // namespace kamusm::platform::web

@@ -25,8 +25,9 @@ public:
 
     // A reader the platform handed over; a waitForChange() under way returns.
     void addDevice(std::unique_ptr<usb::Device> device);
-    // The platform saw `device` go (USB disconnect event): its slots leave the list.
+    // The platform saw a device go (USB disconnect event): its slots leave the list.
     void removeDevice(const usb::Device& device);
+    void removeDeviceIf(const std::function<bool(const usb::Device&)>& gone);
     // Whether `device` (by identity) is one of ours and not gone.
     bool holds(const usb::Device& device) const;
     std::size_t deviceCount() const;

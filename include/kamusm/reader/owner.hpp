@@ -84,6 +84,9 @@ private:
     EventListener listener_;
     std::unique_ptr<Transport> transport_;
     std::unique_ptr<TaskScope> scope_; // the parent of every task on the transport's readers
+    // One call at a time reaches the transport (a CCID reader has one bulk pipe, a PC/SC
+    // context one call); only the wait for a change runs beside them.
+    AsyncMutex calls_;
     std::vector<Slot> slots_;
     std::vector<Connected> connected_;
     // Every card handed out that may still be held: its transport objects go before the

@@ -38,13 +38,24 @@ JsPromise::~JsPromise() {
     if (id_ != 0) waiting().erase(id_);
 }
 
-bool JsPromise::await_suspend(coro::coroutine_handle<> handle) {
+extern "C" void kamusm_promise_abandon(int id);
+
+bool JsPromise::suspend(coro::coroutine_handle<> handle) {
     id_ = nextId();
     waiting()[id_] = this;
     start_(id_);
     if (outcome_) return false; // settled already (a bridge that reports at once): go on
     waiting_ = handle;
     return true;
+}
+
+void JsPromise::abandon() {
+    if (id_ != 0) {
+        waiting().erase(id_);
+        kamusm_promise_abandon(id_);
+        id_ = 0;
+    }
+    if (waiting_) std::exchange(waiting_, {}).resume();
 }
 
 void JsPromise::settle(PromiseOutcome outcome) {

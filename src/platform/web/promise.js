@@ -6,6 +6,7 @@ mergeInto(LibraryManager.library, {
     Resolved: 0,
     Rejected: 1,
     TimedOut: 2,
+    calls: null, // id → the call still running for it (made on first use: library objects are copied as source)
 
     // Hands the outcome to C++: `bytes` (a Uint8Array or null) and `text` are copied in.
     settle: function (id, kind, number, bytes, text) {
@@ -33,19 +34,31 @@ mergeInto(LibraryManager.library, {
     // Settles `id` once: from `promise` via `report(value, finish)`, or TimedOut after
     // `timeoutMs` (0: no limit). Returns the call's `finish`, which later settles nothing twice.
     run: function (id, promise, timeoutMs, report) {
-      const call = { done: false };
-      let timer = 0;
+      const call = { done: false, timer: 0 };
       call.finish = (kind, number, bytes, text) => {
         if (call.done) return;
         call.done = true;
-        clearTimeout(timer);
+        clearTimeout(call.timer);
+        kamusmPromise.calls.delete(id);
         kamusmPromise.settle(id, kind, number, bytes, text);
       };
-      if (timeoutMs > 0) timer = setTimeout(() => call.finish(kamusmPromise.TimedOut, 0, null, ''), timeoutMs);
+      if (!kamusmPromise.calls) kamusmPromise.calls = new Map();
+      kamusmPromise.calls.set(id, call);
+      if (timeoutMs > 0) call.timer = setTimeout(() => call.finish(kamusmPromise.TimedOut, 0, null, ''), timeoutMs);
       promise.then(
         (value) => { if (!call.done) report(value, call.finish); },
         (error) => call.finish(kamusmPromise.Rejected, 0, null, kamusmPromise.errorText(error)));
       return call;
+    },
+
+    // The C++ side stopped waiting (its task was cancelled): the call ends as after a timeout,
+    // so that what the Promise still brings (a late IN transfer) is kept as after one.
+    abandon: function (id) {
+      const call = kamusmPromise.calls && kamusmPromise.calls.get(id);
+      if (!call) return;
+      call.done = true;
+      clearTimeout(call.timer);
+      kamusmPromise.calls.delete(id);
     },
 
     // A Promise for `start()`, which may also throw synchronously.
@@ -56,5 +69,10 @@ mergeInto(LibraryManager.library, {
         return Promise.reject(error);
       }
     },
+  },
+
+  kamusm_promise_abandon__deps: ['$kamusmPromise'],
+  kamusm_promise_abandon: function (id) {
+    kamusmPromise.abandon(id);
   },
 });

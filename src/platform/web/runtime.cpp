@@ -1,12 +1,10 @@
-// The app in the page: wires the wizard, the screens and the readers together (see runtime.hpp).
+// The app in the page: wires the wizard, the screens and the reader owner together (see
+// runtime.hpp).
 #include "kamusm/platform/runtime.hpp"
 
-#include "kamusm/ccid/descriptor.hpp"
-#include "kamusm/ccid/error.hpp"
-#include "kamusm/ccid/message.hpp"
 #include "kamusm/platform/demo_reader.hpp"
 #include "kamusm/platform/web.hpp"
-#include "kamusm/usb/descriptor.hpp"
+#include "kamusm/sim/demo_enrolment.hpp"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
@@ -18,12 +16,6 @@
 namespace kamusm::platform::web {
 
 namespace {
-
-// A slot watch waits on the interrupt endpoint this long per transfer before asking again.
-constexpr usb::Milliseconds slotWatchTimeout{60'000};
-// Readers without an interrupt endpoint are asked for their card this often while the Reader
-// step waits for one.
-constexpr usb::Milliseconds cardPollInterval{1'500};
 
 // clang-format off
 EM_JS(char*, kamusm_page_config, (), {
@@ -39,17 +31,47 @@ EM_JS(void, kamusm_read_clipboard, (), {
 });
 // clang-format on
 
-// A timer as an awaitable: resumes the coroutine after `delay` from the browser's event loop.
-struct Sleep {
-    usb::Milliseconds delay;
+// A timer as an awaitable: resumes the coroutine after `delay` from the browser's event loop,
+// or at once when its task is cancelled (the timer then fires into nothing).
+class Sleep {
+public:
+    explicit Sleep(usb::Milliseconds delay) : delay_(delay) {}
     bool await_ready() const noexcept { return false; }
-    void await_suspend(coro::coroutine_handle<> handle) {
-        emscripten_async_call(
-            [](void* address) { coro::coroutine_handle<>::from_address(address).resume(); },
-            handle.address(), static_cast<int>(delay.count()));
+    template <typename P> bool await_suspend(coro::coroutine_handle<P> waiting) {
+        timer_ = new Timer{waiting};
+        if (!cancellation_.arm(waiting,
+                               [timer = timer_] { std::exchange(timer->waiting, {}).resume(); })) {
+            delete std::exchange(timer_, nullptr);
+            return false;
+        }
+        emscripten_async_call(&Sleep::fired, timer_, static_cast<int>(delay_.count()));
+        return true;
     }
-    void await_resume() const noexcept {}
+    void await_resume() {
+        cancellation_.disarm();
+        cancellation_.throwIfCancelled();
+    }
+
+private:
+    // Lives until the browser's timer fires, which may be after the awaiter is gone.
+    struct Timer {
+        coro::coroutine_handle<> waiting;
+    };
+    static void fired(void* address) {
+        auto* timer = static_cast<Timer*>(address);
+        coro::coroutine_handle<> waiting = timer->waiting;
+        delete timer;
+        if (waiting) waiting.resume();
+    }
+
+    usb::Milliseconds delay_;
+    Timer* timer_ = nullptr;
+    CancellableWait cancellation_;
 };
+
+Task<void> sleepFor(usb::Milliseconds delay) {
+    co_await Sleep{delay};
+}
 
 } // namespace
 
@@ -73,7 +95,8 @@ std::int64_t PerformanceClock::nowMilliseconds() {
 
 Runtime::Runtime(PageConfig config)
     : config_(std::move(config)), http_(config_.apiBase), backend_(http_),
-      wizard_(backend_, clock_) {
+      readers_([this](const reader::Event& event) { onReaderEvent(event); }),
+      wizard_(backend_, clock_, readers_) {
     app_ = std::make_unique<ui::App>(wizard_, clock_, *this);
     if (!config_.verificationCode.empty())
         app_->setVerificationCode(config_.verificationCode, config_.codeExpiresIn);
@@ -88,7 +111,7 @@ void Runtime::update() {
     app_->update();
     const wizard::Step step = wizard_.state().step;
     if (step == wizard::Step::Reader && lastStep_ != step) run(enterReaderStep());
-    if (pendingLoss_ && !wizard_.state().busy) noticeLoss(*std::exchange(pendingLoss_, {}));
+    if (const auto event = wizard_.takePendingEvent()) run(wizard_.readerEvent(*event));
     lastStep_ = step;
 }
 
@@ -98,6 +121,10 @@ void Runtime::pageHidden() {
 
 wizard::EnvironmentReport Runtime::probeEnvironment() {
     return web::probeEnvironment();
+}
+
+std::optional<reader::TransportKind> Runtime::transport() const {
+    return readers_.transport();
 }
 
 void Runtime::chooseReader() {
@@ -132,6 +159,18 @@ Task<void> Runtime::askBackendForDemoMode() {
     }
 }
 
+Task<reader::CcidTransport*> Runtime::useCcid(reader::TransportKind kind) {
+    if (!ccid_ || readers_.transport() != kind) {
+        auto transport = std::make_unique<reader::CcidTransport>(kind, sleepFor);
+        reader::CcidTransport& kept = *transport;
+        ccid_ = nullptr;
+        co_await readers_.use(std::move(transport));
+        ccid_ = &kept;
+        readers_.watch();
+    }
+    co_return ccid_;
+}
+
 Task<void> Runtime::chooseReaderTask() {
     std::unique_ptr<WebUsbDevice> device;
     try {
@@ -139,7 +178,9 @@ Task<void> Runtime::chooseReaderTask() {
     } catch (const Error&) {
         // No WebUSB: the environment step already says so.
     }
-    if (device) co_await adopt(std::move(device));
+    if (!device) co_return;
+    (co_await useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(device));
+    co_await wizard_.findCard();
 }
 
 Task<void> Runtime::virtualCardTask() {
@@ -150,127 +191,58 @@ Task<void> Runtime::virtualCardTask() {
     app_->setReaderStatus(ui::ReaderStatus::Opening);
     int handle = -1;
     try {
-        handle = co_await createDemoReader(backend_, *model, demoPinStateFor(*operation));
+        handle = co_await createDemoReader(backend_, *model, sim::demoPinStateFor(*operation));
     } catch (const std::exception& error) {
         std::fprintf(stderr, "kamusm: the virtual card could not be enrolled: %s\n", error.what());
     }
     app_->setReaderStatus(ui::ReaderStatus::NoneChosen);
-    if (handle >= 0) co_await adopt(std::make_unique<WebUsbDevice>(handle));
+    if (handle < 0) co_return;
+    (co_await useCcid(reader::TransportKind::Demo))
+        ->addDevice(std::make_unique<WebUsbDevice>(handle));
+    co_await wizard_.findCard();
 }
 
-// A reader granted on an earlier visit is used without asking; the reader of the last operation
-// is used again, unless the step was reached because its card or the reader went away (the
-// watch then notices the card coming back).
+// Readers granted on an earlier visit are used without asking; the reader of the last
+// operation is looked at again, unless the step was reached because its card or the reader
+// went away (the owner's events then tell when it is back).
 Task<void> Runtime::enterReaderStep() {
-    if (!current()) {
-        co_await useGrantedReader();
-        co_return;
-    }
-    if (!wizard_.state().error) co_await useCurrentReader();
-    if (current() && watched_ != current()) co_await watchSlots(*current());
-}
-
-Task<void> Runtime::useGrantedReader() {
-    std::vector<std::unique_ptr<WebUsbDevice>> granted;
-    try {
-        granted = co_await grantedReaders();
-    } catch (const Error&) {
-        co_return;
-    }
-    if (!granted.empty() && !current()) co_await adopt(std::move(granted.front()));
-}
-
-Task<void> Runtime::adopt(std::unique_ptr<WebUsbDevice> device) {
-    devices_.push_back(std::move(device));
-    current_ = static_cast<int>(devices_.size()) - 1;
-    WebUsbDevice& reader = *devices_.back();
-    co_await useCurrentReader();
-    if (current() == &reader && watched_ != &reader) co_await watchSlots(reader);
-}
-
-Task<void> Runtime::useCurrentReader() {
-    // The screen shows the wizard's work as opening the reader, and its NoCard as a reader
-    // without a card.
-    if (WebUsbDevice* reader = current()) co_await wizard_.useReader(*reader);
-}
-
-Task<void> Runtime::watchSlots(WebUsbDevice& device) {
-    if (device.disconnected()) co_return;
-    watched_ = &device;
-    std::optional<std::uint8_t> interruptIn;
-    try {
-        const Bytes configuration = co_await usb::readConfigurationDescriptor(device);
-        interruptIn =
-            ccid::findInterface(usb::parseConfigurationDescriptor(configuration)).interruptIn;
-        while (current() == &device && !device.disconnected()) {
-            if (interruptIn)
-                co_await awaitSlotChange(device, *interruptIn);
-            else
-                co_await pollForCard();
+    if (!ccid_) {
+        std::vector<std::unique_ptr<WebUsbDevice>> granted;
+        try {
+            granted = co_await grantedReaders();
+        } catch (const Error&) {
+            co_return;
         }
-    } catch (const Error&) {
-        // The reader was closed (operation over) or went away; the wizard has said what matters.
+        if (granted.empty()) co_return;
+        reader::CcidTransport* transport = co_await useCcid(reader::TransportKind::WebUsb);
+        for (auto& device : granted)
+            transport->addDevice(std::move(device));
+    } else if (wizard_.state().error) {
+        co_return;
     }
-    if (watched_ == &device) watched_ = nullptr;
-}
-
-// One interrupt transfer: a card put in while the Reader step waits is read at once, a card
-// taken out at any other step goes back to the Reader step.
-Task<void> Runtime::awaitSlotChange(WebUsbDevice& device, std::uint8_t interruptIn) {
-    std::optional<ccid::InterruptMessage> message;
-    try {
-        message = ccid::InterruptMessage::decode(
-            co_await device.transferIn(interruptIn, 64, slotWatchTimeout));
-    } catch (const usb::Error& error) {
-        if (error.code() != usb::ErrorCode::Timeout) throw;
-    } catch (const ccid::Error&) {
-        // A garbled interrupt message: wait for the next one.
-    }
-    if (!message || message->bMessageType != ccid::RDR_to_PC::NotifySlotChange) co_return;
-    bool present = false, removed = false;
-    const auto slots = static_cast<std::uint8_t>(message->bmSlotICCState.size() * 4);
-    for (std::uint8_t slot = 0; slot < slots; ++slot) {
-        present = present || message->cardPresent(slot);
-        removed = removed || (message->changed(slot) && !message->cardPresent(slot));
-    }
-    if (present && wizard_.state().step == wizard::Step::Reader)
-        co_await useCurrentReader();
-    else if (removed)
-        noticeLoss(wizard::WizardError::CardRemoved);
-}
-
-// Without an interrupt endpoint: ask the reader again now and then while a card is awaited.
-Task<void> Runtime::pollForCard() {
-    co_await Sleep{cardPollInterval};
-    const wizard::WizardState& state = wizard_.state();
-    if (state.step == wizard::Step::Reader && !state.busy &&
-        state.error == wizard::WizardError::NoCard)
-        co_await useCurrentReader();
+    co_await wizard_.findCard();
 }
 
 void Runtime::onConnected(int handle) {
     auto device = std::make_unique<WebUsbDevice>(handle);
-    const bool wanted =
-        wizard_.state().step == wizard::Step::Reader && (!current() || current()->disconnected());
-    if (wanted) run(adopt(std::move(device)));
+    if (ccid_ && readers_.transport() == reader::TransportKind::WebUsb)
+        ccid_->addDevice(std::move(device));
+    else if (wizard_.state().step == wizard::Step::Reader && !ccid_)
+        run([](Runtime& self, std::unique_ptr<WebUsbDevice> plugged) -> Task<void> {
+            (co_await self.useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(plugged));
+        }(*this, std::move(device)));
 }
 
 void Runtime::onDisconnected(int handle) {
-    WebUsbDevice* reader = current();
-    if (!reader || reader->handle() != handle) return;
-    current_ = -1;
-    noticeLoss(wizard::WizardError::ReaderUnplugged);
+    if (!ccid_) return;
+    ccid_->removeDeviceIf([handle](const usb::Device& device) {
+        const auto* web = dynamic_cast<const WebUsbDevice*>(&device);
+        return web && web->handle() == handle;
+    });
 }
 
-// The wizard ignores events while it waits for the server; the loss must not be forgotten (card
-// work under way fails by itself, and the wizard then ignores the repeat).
-void Runtime::noticeLoss(wizard::WizardError loss) {
-    if (wizard_.state().busy) {
-        pendingLoss_ = loss;
-        return;
-    }
-    run(loss == wizard::WizardError::ReaderUnplugged ? wizard_.readerUnplugged()
-                                                     : wizard_.cardRemoved());
+void Runtime::onReaderEvent(const reader::Event& event) {
+    run(wizard_.readerEvent(event));
 }
 
 } // namespace kamusm::platform::web
