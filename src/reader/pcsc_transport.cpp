@@ -1,0 +1,116 @@
+#include "kamusm/reader/pcsc_transport.hpp"
+
+#include <exception>
+#include <utility>
+
+namespace kamusm::reader {
+
+namespace {
+
+// A card reached through a PC/SC connection: APDUs go as they are (the OS's reader driver runs
+// T=1 or T=0), short ones only, since not every reader driver carries extended APDUs.
+class PcscCard : public Card {
+public:
+    PcscCard(std::unique_ptr<pcsc::Connection> connection, iso7816::Atr atr)
+        : connection_(std::move(connection)), atr_(std::move(atr)) {}
+
+    const iso7816::Atr& atr() const override { return atr_; }
+    bool extendedApdus() const override { return false; }
+
+    Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override {
+        Bytes apdu = command.encode();
+        WipeOnExit wipeApdu(apdu); // VERIFY and CHANGE carry PINs
+        const Bytes response = co_await connection().transmit(apdu);
+        co_return iso7816::ResponseApdu::decode(response);
+    }
+    Task<void> beginTransaction() override { return connection().beginTransaction(); }
+    // Leave: the card stays as it is for the rest of this connection; disconnect() resets it.
+    Task<void> endTransaction() override {
+        return connection().endTransaction(pcsc::Disposition::Leave);
+    }
+    Task<void> disconnect() override {
+        std::unique_ptr<pcsc::Connection> closing = std::move(connection_);
+        if (closing) co_await closing->disconnect(pcsc::Disposition::Reset);
+    }
+
+private:
+    pcsc::Connection& connection() const {
+        if (!connection_)
+            throw pcsc::Error(pcsc::ErrorCode::InvalidState, "the card is disconnected");
+        return *connection_;
+    }
+
+    std::unique_ptr<pcsc::Connection> connection_;
+    iso7816::Atr atr_;
+};
+
+pcsc::ReaderStateIn asSeen(const pcsc::ReaderStateOut& state) {
+    pcsc::ReaderStateIn seen{state.readerName, state.eventState, state.eventCount};
+    seen.currentState.changed = false; // an output-only flag
+    return seen;
+}
+
+} // namespace
+
+PcscTransport::PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind)
+    : context_(std::move(context)), kind_(kind) {}
+
+pcsc::Context& PcscTransport::context() const {
+    if (!context_) throw pcsc::Error(pcsc::ErrorCode::InvalidState, "the PC/SC context is closed");
+    return *context_;
+}
+
+Task<std::vector<Slot>> PcscTransport::slots() {
+    const std::vector<std::string> readers = co_await context().listReaders();
+    std::vector<pcsc::ReaderStateIn> asking;
+    for (const std::string& reader : readers)
+        asking.push_back({reader, pcsc::ReaderStateFlags{.unaware = true}, std::nullopt});
+    std::vector<pcsc::ReaderStateOut> states;
+    // Unaware states are answered at once, so the zero timeout never passes.
+    if (!asking.empty())
+        states = co_await context().getStatusChange(std::move(asking), pcsc::Milliseconds(0));
+    known_.clear();
+    std::vector<Slot> found;
+    for (const pcsc::ReaderStateOut& state : states) {
+        if (state.eventState.unknown) continue; // gone since the list was taken
+        known_.push_back(asSeen(state));
+        found.push_back({state.readerName, state.eventState.present});
+    }
+    co_return found;
+}
+
+Task<void> PcscTransport::waitForChange() {
+    std::vector<pcsc::ReaderStateIn> watching = known_;
+    // The PnP reader's count is the number of readers the caller knows (pcsc-lite compares it
+    // with its own); it reports a reader added or removed.
+    watching.push_back({pcsc::pnpNotification, {}, static_cast<std::uint32_t>(known_.size())});
+    co_await context().getStatusChange(std::move(watching), std::nullopt);
+}
+
+Task<std::unique_ptr<Card>> PcscTransport::connect(const std::string& slot) {
+    pcsc::ConnectResult connected = co_await context().connect(
+        slot, pcsc::AccessMode::Shared, {pcsc::Protocol::T1, pcsc::Protocol::T0});
+    std::unique_ptr<pcsc::Connection> connection = std::move(connected.connection);
+    std::exception_ptr failure;
+    try {
+        const pcsc::ConnectionStatus status = co_await connection->status();
+        co_return std::make_unique<PcscCard>(std::move(connection),
+                                             iso7816::parseAtr(status.answerToReset));
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    // A card we cannot use is let go as it was (it may be another program's).
+    try {
+        co_await connection->disconnect(pcsc::Disposition::Leave);
+    } catch (const Error&) {
+        // the first failure is the one to report
+    }
+    std::rethrow_exception(failure);
+}
+
+Task<void> PcscTransport::close() {
+    context_.reset();
+    co_return;
+}
+
+} // namespace kamusm::reader
