@@ -7,43 +7,6 @@ namespace kamusm::reader {
 
 namespace {
 
-// A card reached through a PC/SC connection: APDUs go as they are (the OS's reader driver runs
-// T=1 or T=0), short ones only, since not every reader driver carries extended APDUs.
-class PcscCard : public Card {
-public:
-    PcscCard(std::unique_ptr<pcsc::Connection> connection, iso7816::Atr atr)
-        : connection_(std::move(connection)), atr_(std::move(atr)) {}
-
-    const iso7816::Atr& atr() const override { return atr_; }
-    bool extendedApdus() const override { return false; }
-
-    Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override {
-        Bytes apdu = command.encode();
-        WipeOnExit wipeApdu(apdu); // VERIFY and CHANGE carry PINs
-        const Bytes response = co_await connection().transmit(apdu);
-        co_return iso7816::ResponseApdu::decode(response);
-    }
-    Task<void> beginTransaction() override { return connection().beginTransaction(); }
-    // Leave: the card stays as it is for the rest of this connection; disconnect() resets it.
-    Task<void> endTransaction() override {
-        return connection().endTransaction(pcsc::Disposition::Leave);
-    }
-    Task<void> disconnect() override {
-        std::unique_ptr<pcsc::Connection> closing = std::move(connection_);
-        if (closing) co_await closing->disconnect(pcsc::Disposition::Reset);
-    }
-
-private:
-    pcsc::Connection& connection() const {
-        if (!connection_)
-            throw pcsc::Error(pcsc::ErrorCode::InvalidState, "the card is disconnected");
-        return *connection_;
-    }
-
-    std::unique_ptr<pcsc::Connection> connection_;
-    iso7816::Atr atr_;
-};
-
 pcsc::ReaderStateIn asSeen(const pcsc::ReaderStateOut& state) {
     pcsc::ReaderStateIn seen{state.readerName, state.eventState, state.eventCount};
     seen.currentState.changed = false; // an output-only flag
@@ -51,6 +14,35 @@ pcsc::ReaderStateIn asSeen(const pcsc::ReaderStateOut& state) {
 }
 
 } // namespace
+
+PcscCard::PcscCard(std::unique_ptr<pcsc::Connection> connection, iso7816::Atr atr,
+                   std::optional<pcsc::Protocol> activeProtocol)
+    : connection_(std::move(connection)), atr_(std::move(atr)), activeProtocol_(activeProtocol) {}
+
+pcsc::Connection& PcscCard::connection() const {
+    if (!connection_) throw pcsc::Error(pcsc::ErrorCode::InvalidState, "the card is disconnected");
+    return *connection_;
+}
+
+Task<iso7816::ResponseApdu> PcscCard::transmitRaw(const iso7816::CommandApdu& command) {
+    Bytes apdu = command.encode();
+    WipeOnExit wipeApdu(apdu); // VERIFY and CHANGE carry PINs
+    const Bytes response = co_await connection().transmit(apdu);
+    co_return iso7816::ResponseApdu::decode(response);
+}
+
+Task<void> PcscCard::beginTransaction() {
+    return connection().beginTransaction();
+}
+
+Task<void> PcscCard::endTransaction() {
+    return connection().endTransaction(pcsc::Disposition::Leave);
+}
+
+Task<void> PcscCard::disconnect() {
+    std::unique_ptr<pcsc::Connection> closing = std::move(connection_);
+    if (closing) co_await closing->disconnect(pcsc::Disposition::Reset);
+}
 
 PcscTransport::PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind)
     : context_(std::move(context)), kind_(kind) {}
@@ -95,7 +87,8 @@ Task<std::unique_ptr<Card>> PcscTransport::connect(const std::string& slot) {
     try {
         const pcsc::ConnectionStatus status = co_await connection->status();
         co_return std::make_unique<PcscCard>(std::move(connection),
-                                             iso7816::parseAtr(status.answerToReset));
+                                             iso7816::parseAtr(status.answerToReset),
+                                             connected.activeProtocol);
     } catch (...) {
         failure = std::current_exception();
     }

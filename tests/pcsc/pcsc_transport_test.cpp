@@ -72,6 +72,9 @@ TEST_CASE("connect asks for shared access, T=1 before T=0, and parses the ATR") 
     CHECK(rig.world->preferredProtocols[0] ==
           std::vector<pcsc::Protocol>{pcsc::Protocol::T1, pcsc::Protocol::T0});
     CHECK(card->atr().raw == rig.card->atr());
+    const auto* pcscCard = dynamic_cast<const reader::PcscCard*>(card.get());
+    REQUIRE(pcscCard != nullptr);
+    CHECK(pcscCard->activeProtocol() == pcsc::Protocol::T1);
     CHECK(card::isAkisCard(card->atr()));
     CHECK_FALSE(card->extendedApdus());
 }

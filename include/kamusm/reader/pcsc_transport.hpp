@@ -10,6 +10,32 @@
 
 namespace kamusm::reader {
 
+// A card reached through a PC/SC connection: APDUs go as they are (the OS's reader driver runs
+// T=1 or T=0), short ones only, since not every reader driver carries extended APDUs.
+class PcscCard : public Card {
+public:
+    PcscCard(std::unique_ptr<pcsc::Connection> connection, iso7816::Atr atr,
+             std::optional<pcsc::Protocol> activeProtocol);
+
+    const iso7816::Atr& atr() const override { return atr_; }
+    bool extendedApdus() const override { return false; }
+    // The protocol SCardConnect settled on (for diagnostics: the driver runs it, not us).
+    std::optional<pcsc::Protocol> activeProtocol() const { return activeProtocol_; }
+
+    Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override;
+    Task<void> beginTransaction() override;
+    // Leave: the card stays as it is for the rest of this connection; disconnect() resets it.
+    Task<void> endTransaction() override;
+    Task<void> disconnect() override;
+
+private:
+    pcsc::Connection& connection() const; // throws pcsc::Error{InvalidState} once disconnected
+
+    std::unique_ptr<pcsc::Connection> connection_;
+    iso7816::Atr atr_;
+    std::optional<pcsc::Protocol> activeProtocol_;
+};
+
 class PcscTransport : public Transport {
 public:
     PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind);

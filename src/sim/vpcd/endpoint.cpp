@@ -69,6 +69,7 @@ std::optional<Bytes> Endpoint::apdu(ByteView command) {
     lastEvent_ = describeApdu(command);
     ++apdusSeen_;
     if (pullAtApdu_ && ++apdusSinceInsertion_ == *pullAtApdu_) {
+        pullAtApdu_.reset(); // once: the card put back afterwards stays in
         pullRequested_ = true;
         lastEvent_ += ": card pulled out instead of answering";
         return std::nullopt;

@@ -31,7 +31,7 @@ Bytes frame(ByteView payload);
 // What the card does with each message, and what it has seen (for the rig's reports).
 class Endpoint {
 public:
-    // `pullAtApdu`: the card is pulled out when that APDU (1-based, counted from each
+    // `pullAtApdu`: the card is pulled out, once, when that APDU (1-based, counted from the
     // insertion) arrives, instead of answering it: a removal in the middle of an operation.
     explicit Endpoint(std::shared_ptr<VirtualCard> card, std::optional<int> pullAtApdu = {});
 

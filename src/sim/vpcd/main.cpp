@@ -31,7 +31,7 @@ const char* const usage =
     "Serves the virtual AKIS card (serial 123456789012, PIN 123456) to vpcd at HOST:PORT\n"
     "(127.0.0.1:35963, the first virtual reader). --server enrols the card for the demo holder\n"
     "at a demo backend (POST /demo/cards) and carries the certificate and key it issues.\n"
-    "--pull-at-apdu N pulls the card out when the Nth APDU after an insertion arrives.\n"
+    "--pull-at-apdu N pulls the card out (once) when the Nth APDU after its insertion comes.\n"
     "--removed starts with the card out. Signals: SIGUSR1 pulls the card out, SIGUSR2 puts it\n"
     "back, SIGTERM/SIGINT stop (the APDUs and PUK commands seen are reported then).\n";
 
