@@ -60,7 +60,9 @@ std::optional<int> protocolNumber(std::optional<pcsc::Protocol> protocol) {
 
 struct ReaderRow {
     std::string name;
-    Bytes atr; // empty: no card
+    Bytes atr;                           // empty: no card
+    bool inUse = false;                  // a program (this one or another) is connected to the card
+    std::optional<std::uint32_t> events; // the reader's event counter: cards in and out
 };
 
 // Every reader with the ATR of its card, asked without waiting.
@@ -73,8 +75,9 @@ std::vector<ReaderRow> readerRows(pcsc::Context& context) {
     for (const pcsc::ReaderStateOut& state :
          runSync(context.getStatusChange(std::move(asking), pcsc::Milliseconds(0))))
         if (!state.eventState.unknown)
-            rows.push_back(
-                {state.readerName, state.eventState.present ? state.answerToReset : Bytes{}});
+            rows.push_back({state.readerName,
+                            state.eventState.present ? state.answerToReset : Bytes{},
+                            state.eventState.inuse, state.eventCount});
     return rows;
 }
 
@@ -82,7 +85,11 @@ int printList(const std::vector<ReaderRow>& rows, bool asJson) {
     json list = json::array();
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const json atr = rows[i].atr.empty() ? json(nullptr) : json(toHex(rows[i].atr, ' '));
-        list.push_back({{"index", i}, {"name", rows[i].name}, {"atr", atr}});
+        list.push_back({{"index", i},
+                        {"name", rows[i].name},
+                        {"atr", atr},
+                        {"in_use", rows[i].inUse},
+                        {"events", rows[i].events ? json(*rows[i].events) : json(nullptr)}});
         if (!asJson)
             std::cout << i << ": " << rows[i].name
                       << (atr.is_null() ? "" : "  ATR " + atr.get<std::string>()) << '\n';
