@@ -92,11 +92,19 @@ rig_events_past() {
     now=$(rig_events) && [ "$now" -gt "$1" ]
 }
 
+# The pids of running pcscd processes, from /proc (minimal systems have no pgrep).
+rig_running_pcscd() {
+    local comm
+    for comm in /proc/[0-9]*/comm; do
+        [ "$(cat "$comm" 2>/dev/null)" != pcscd ] || basename "$(dirname "$comm")"
+    done
+}
+
 rig_start_pcscd() {
     [ "$(id -u)" -eq 0 ] || { rig_fail "pcscd must run as root"; return 1; }
     command -v pcscd > /dev/null || { rig_fail "no pcscd (apt-get install pcscd)"; return 1; }
     local running
-    running=$(pgrep -x pcscd || true)
+    running=$(rig_running_pcscd)
     if [ -n "$running" ]; then
         rig_fail "a pcscd that is not ours is running (pid $running); stop it first" \
             "(systemctl stop pcscd.socket pcscd): the tests need their own, with vpcd"
