@@ -25,8 +25,11 @@ constexpr int exitNoService = 4;
 
 int pcscUsage() {
     std::cerr << "usage: pinctl pcsc list [--json]\n"
+                 "       pinctl pcsc wait [--json]\n"
                  "       pinctl pcsc [--reader NAME|INDEX] <operation> [--trace] [--json]\n"
-                 "Uses the PC/SC service (pcscd). Without --reader: the first reader with a card.\n"
+                 "Uses the PC/SC service (pcscd). wait lists the readers, waits until a card goes\n"
+                 "in or out or a reader comes or goes, and lists them again.\n"
+                 "Without --reader: the first reader with a card.\n"
                  "Exit codes: 0 done, 1 the operation failed, 2 bad input, 3 no (such) reader,\n"
                  "4 no PC/SC service.\n"
               << operationUsage;
@@ -161,13 +164,28 @@ bool takeReader(Arguments& arguments, std::string& reader) {
     return true;
 }
 
+// The readers now, then again after the next change that PcscTransport::waitForChange sees.
+// A change between the two looks is not lost: the wait compares with what slots() saw.
+int waitForChange(bool asJson) {
+    const auto listing = pcsc::PcscLiteContext::establish();
+    reader::PcscTransport transport(pcsc::PcscLiteContext::establish(),
+                                    reader::TransportKind::Pcsc);
+    runSync(transport.slots());
+    printList(readerRows(*listing), asJson);
+    std::cout << std::flush;
+    runSync(transport.waitForChange());
+    return printList(readerRows(*listing), asJson);
+}
+
 int run(Arguments arguments) {
     const bool asJson = hasFlag(arguments, "--json");
-    if (!arguments.empty() && arguments[0] == "list") {
-        if (arguments.size() > 2 || (arguments.size() == 2 && !asJson)) return pcscUsage();
+    const bool listing = !arguments.empty() && (arguments[0] == "list" || arguments[0] == "wait");
+    if (listing && (arguments.size() > 2 || (arguments.size() == 2 && !asJson))) return pcscUsage();
+    if (listing && arguments[0] == "list") {
         auto context = pcsc::PcscLiteContext::establish();
         return printList(readerRows(*context), asJson);
     }
+    if (listing) return waitForChange(asJson);
     std::string wanted;
     OperationOptions options;
     if (!takeReader(arguments, wanted) || !parseOperationOptions(arguments, options))

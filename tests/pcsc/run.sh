@@ -112,10 +112,24 @@ rig_card_insert
 run "" pcsc serial --json
 check "the card put back works" 0 '"serial": "123456789012"'
 
+# pinctl pcsc wait (PcscTransport::waitForChange on pcscd): it lists, waits, lists again.
+timeout 60 "$RIG_PINCTL" pcsc wait > "$RIG_DIR/wait.out" 2>&1 &
+waiting=$!
+first_listing() { [[ $(cat "$RIG_DIR/wait.out") == *"1: Virtual PCD 00 01"* ]]; }
+rig_wait 20 "pinctl pcsc wait to list" first_listing
+rig_card_remove
+CODE=0
+wait "$waiting" || CODE=$?
+OUT=$(cat "$RIG_DIR/wait.out")
+printf '%s\n' "\$ pinctl pcsc wait" "$OUT" >> "$RIG_DIR/pinctl.log"
+check "wait returns when the card goes: the card before, none after" 0 \
+    "0: Virtual PCD 00 00  ATR $atr"$'\n'"1: Virtual PCD 00 01"$'\n'"0: Virtual PCD 00 00"$'\n'
+rig_card_insert
+
 # The card pulled out while pinctl holds it in a transaction, waiting for the PIN: the VERIFY
 # meets the removal. The fifo holds pinctl at the PIN prompt until the card has gone.
 mkfifo "$RIG_DIR/pin.fifo"
-"$RIG_PINCTL" pcsc verify --json < "$RIG_DIR/pin.fifo" > "$RIG_DIR/removed.out" 2>&1 &
+timeout 60 "$RIG_PINCTL" pcsc verify --json < "$RIG_DIR/pin.fifo" > "$RIG_DIR/removed.out" 2>&1 &
 verifying=$!
 exec 3> "$RIG_DIR/pin.fifo"
 rig_wait 20 "pinctl to hold the card" rig_card_in_use
