@@ -73,11 +73,11 @@ std::string parseOne(Options& options, const std::string& flag, const std::strin
                                      {"not-set", DemoPinState::NotSet},
                                      {"blocked", DemoPinState::Blocked}},
                                     value, options.pin);
+    if (flag != "--port" && flag != "--pull-at-apdu") return "unknown option " + flag;
     const std::optional<long> n = number(value, flag == "--port" ? 65536 : 1 << 20);
     if (!n) return "'" + value + "' is not a valid number for " + flag;
     if (flag == "--port") return options.port = static_cast<std::uint16_t>(*n), "";
-    if (flag == "--pull-at-apdu") return options.pullAtApdu = static_cast<int>(*n), "";
-    return "unknown option " + flag;
+    return options.pullAtApdu = static_cast<int>(*n), "";
 }
 
 // Options, or a message for the user.
@@ -105,8 +105,12 @@ std::shared_ptr<VirtualCard> makeCard(const Options& options) {
     if (!options.server.empty()) {
         backend::HttplibClient http(options.server);
         backend::BackendClient client(http);
-        const backend::DemoCard issued =
-            runSync(client.demoEnrolCard(std::string(demoTckn), setup.serial));
+        backend::DemoCard issued;
+        try {
+            issued = runSync(client.demoEnrolCard(std::string(demoTckn), setup.serial));
+        } catch (const Error& error) {
+            throw Error("cannot enrol the card at " + options.server + ": " + error.what());
+        }
         setup.signingCertificate = issued.certificate;
         setup.signingKey = issued.privateKey;
     }
