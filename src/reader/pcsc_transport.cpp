@@ -75,8 +75,13 @@ Task<void> PcscTransport::waitForChange() {
     std::vector<pcsc::ReaderStateIn> watching = known_;
     // The PnP reader's count is the number of readers the caller knows (pcsc-lite compares it
     // with its own); it reports a reader added or removed.
-    watching.push_back({pcsc::pnpNotification, {}, static_cast<std::uint32_t>(known_.size())});
-    co_await context().getStatusChange(std::move(watching), std::nullopt);
+    if (pnpSupported_)
+        watching.push_back({pcsc::pnpNotification, {}, static_cast<std::uint32_t>(known_.size())});
+    const std::vector<pcsc::ReaderStateOut> states =
+        co_await context().getStatusChange(std::move(watching), std::nullopt);
+    // A stack without the PnP reader reports it unknown, at once and every time: asking again
+    // would never wait.
+    if (pnpSupported_ && !states.empty() && states.back().eventState.unknown) pnpSupported_ = false;
 }
 
 Task<std::unique_ptr<Card>> PcscTransport::connect(const std::string& slot) {

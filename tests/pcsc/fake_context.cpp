@@ -112,7 +112,7 @@ FakeContext::look(const std::vector<pcsc::ReaderStateIn>& states) const {
     std::vector<pcsc::ReaderStateOut> out;
     for (const pcsc::ReaderStateIn& in : states) {
         pcsc::ReaderStateOut now{in.readerName, {}, {}, {}};
-        if (in.readerName == pcsc::pnpNotification) {
+        if (in.readerName == pcsc::pnpNotification && world_->pnpReader) {
             const auto count = static_cast<std::uint32_t>(world_->readers.size());
             now.eventCount = count;
             now.eventState.changed = in.currentCount.value_or(0) != count;

@@ -40,6 +40,7 @@ inline FakeReader emptyReader(std::string name) {
 struct FakeWorld {
     std::vector<FakeReader> readers;
     bool serviceRunning = true;
+    bool pnpReader = true; // false: the PnP notification reader is unknown (as on some stacks)
     // Called when a wait without a timeout finds nothing changed (the fake cannot block):
     // the test makes its change there. Nothing changed after it is a test bug.
     std::function<void()> whileWaiting;

@@ -201,6 +201,17 @@ TEST_CASE("waitForChange returns when a card comes or goes, or a reader is added
     CHECK_FALSE(rig.world->waitTimeouts[1].has_value());
 }
 
+TEST_CASE("a stack without the PnP reader: the next waits watch the known readers alone") {
+    Rig rig;
+    rig.world->pnpReader = false;
+    runSync(rig.transport.slots());
+    runSync(rig.transport.waitForChange()); // the unknown PnP reader ends the first wait
+    rig.world->whileWaiting = [&] { rig.world->remove(secondReader); };
+    runSync(rig.transport.waitForChange());
+    CHECK(rig.world->waitSizes.back() == 2);
+    CHECK(runSync(rig.transport.slots())[1] == reader::Slot{secondReader, false});
+}
+
 TEST_CASE("a wait on unchanged readers keeps waiting (the states passed in are the last seen)") {
     Rig rig;
     runSync(rig.transport.slots());

@@ -57,6 +57,7 @@ private:
     std::unique_ptr<pcsc::Context> context_;
     TransportKind kind_;
     std::vector<pcsc::ReaderStateIn> known_; // each reader as slots() saw it last
+    bool pnpSupported_ = true;               // until the stack reports the PnP reader unknown
 };
 
 } // namespace kamusm::reader
