@@ -6,6 +6,7 @@
 #include "kamusm/card/pin.hpp"
 #include "kamusm/ccid/trace.hpp"
 #include "kamusm/iso7816/channel.hpp"
+#include "kamusm/reader/transport.hpp"
 #include "kamusm/usb/device.hpp"
 
 #include <nlohmann/json.hpp>
@@ -60,6 +61,11 @@ int printResult(const nlohmann::ordered_json& result, bool json, std::ostream& o
 // Prints a failure as "error: ...", or as {"ok": false, "error": ..., <details>}; returns 1.
 int printFailure(const std::string& error, bool json, std::ostream& out,
                  const nlohmann::ordered_json& details = {});
+
+// The PC/SC reader `wanted` names, by index or by name (`--reader`); without one, the first
+// with a card in it (else the first). Nullopt when there is no such reader.
+std::optional<std::string> pickPcscReader(const std::vector<reader::Slot>& slots,
+                                          const std::string& wanted);
 
 // Parses `[--slot N] [--trace] [--json] <operation>` out of the arguments; false on bad input.
 bool parseOperationOptions(const Arguments& arguments, OperationOptions& options);

@@ -13,6 +13,21 @@
 
 namespace kamusm::cli {
 
+std::optional<std::string> pickPcscReader(const std::vector<reader::Slot>& slots,
+                                          const std::string& wanted) {
+    if (wanted.empty()) {
+        for (const reader::Slot& slot : slots)
+            if (slot.cardPresent) return slot.name;
+        return slots.empty() ? std::nullopt : std::optional(slots.front().name);
+    }
+    for (const reader::Slot& slot : slots)
+        if (slot.name == wanted) return slot.name;
+    const bool isIndex = wanted.find_first_not_of("0123456789") == std::string::npos;
+    if (isIndex && wanted.size() < 6 && std::stoul(wanted) < slots.size())
+        return slots[std::stoul(wanted)].name;
+    return std::nullopt;
+}
+
 #ifdef KAMUSM_HAVE_PCSCLITE
 
 namespace {
@@ -102,22 +117,6 @@ int printList(const std::vector<ReaderRow>& rows, bool asJson) {
     return rows.empty() ? exitNoReader : 0;
 }
 
-// The reader `wanted` names (its index or its name); without one, the first with a card.
-std::optional<std::string> pickReader(const std::vector<reader::Slot>& slots,
-                                      const std::string& wanted) {
-    if (wanted.empty()) {
-        for (const reader::Slot& slot : slots)
-            if (slot.cardPresent) return slot.name;
-        return slots.empty() ? std::nullopt : std::optional(slots.front().name);
-    }
-    for (const reader::Slot& slot : slots)
-        if (slot.name == wanted) return slot.name;
-    const bool isIndex = wanted.find_first_not_of("0123456789") == std::string::npos;
-    if (isIndex && wanted.size() < 6 && std::stoul(wanted) < slots.size())
-        return slots[std::stoul(wanted)].name;
-    return std::nullopt;
-}
-
 Task<json> runOnCard(reader::PcscTransport& transport, const std::string& name,
                      const OperationOptions& options, ccid::Trace& trace) {
     std::unique_ptr<reader::Card> card = co_await transport.connect(name);
@@ -140,7 +139,7 @@ Task<json> runOnCard(reader::PcscTransport& transport, const std::string& name,
 int runOperationOn(reader::PcscTransport& transport, const std::string& wanted,
                    const OperationOptions& options) {
     const std::vector<reader::Slot> slots = runSync(transport.slots());
-    const std::optional<std::string> name = pickReader(slots, wanted);
+    const std::optional<std::string> name = pickPcscReader(slots, wanted);
     if (!name) {
         printFailure(slots.empty() ? "no PC/SC reader" : "no PC/SC reader '" + wanted + "'",
                      options.json, std::cout);
