@@ -114,6 +114,8 @@ rig_start_pcscd() {
     pcscd -f ${RIG_PCSCD_DEBUG:+-d} > "$RIG_DIR/pcscd.log" 2>&1 &
     RIG_PCSCD_PID=$!
     rig_wait 20 "pcscd to answer" rig_pcscd_answers
+    rig_reader_line > /dev/null ||
+        { rig_fail "pcscd has no '$RIG_READER' (is TCP port $RIG_VPCD_PORT taken?)"; return 1; }
 }
 
 # Starts (or restarts) the card server with `$@` as its options; waits for the card in the reader

@@ -213,5 +213,5 @@ OUT=$reports
 check "the card saw no PUK command" 0 " 0 PUK commands seen"
 [[ $reports != *[1-9]" PUK commands seen"* ]] || { failed=$((failed + 1)); echo "not ok - a PUK command reached the card"; }
 
-echo "# pcsc: $passed passed, $failed failed"
+echo "# pcsc: $passed passed, $failed failed (logs in $RIG_DIR)"
 [ "$failed" -eq 0 ]
