@@ -110,6 +110,12 @@ rig_start_pcscd() {
             "(systemctl stop pcscd.socket pcscd): the tests need their own, with vpcd"
         return 1
     fi
+    # systemd's pcscd.socket holds the socket without a pcscd process; ours would take it over.
+    if [ -S /run/pcscd/pcscd.comm ]; then
+        rig_fail "/run/pcscd/pcscd.comm exists but no pcscd runs: systemd's pcscd.socket" \
+            "(systemctl stop pcscd.socket) or a stale socket (remove it)"
+        return 1
+    fi
     RIG_VPCD_PORT=$(rig_vpcd_port) || return 1
     pcscd -f ${RIG_PCSCD_DEBUG:+-d} > "$RIG_DIR/pcscd.log" 2>&1 &
     RIG_PCSCD_PID=$!
