@@ -9,6 +9,8 @@ bash tests/setup-debian.sh
 cmake --preset native
 cmake --build --preset native
 ctest --preset native
+# pinctl pcsc against a real pcscd with the virtual card in vpcd (root; one pcscd per machine).
+bash tests/pcsc/run.sh
 suites=$(ctest --preset native -N | grep -c "Test *#")
 
 cmake --preset fuzz

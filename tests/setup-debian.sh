@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
           nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev libcpp-httplib-dev
           libsqlite3-dev emscripten nodejs fonttools fonts-dejavu-core chromium dpkg-dev
-          xz-utils pcsc-tools)
+          xz-utils pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd)
 missing=()
 for package in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)

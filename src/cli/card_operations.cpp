@@ -136,8 +136,10 @@ const char* pinStateName(card::PinState state) {
     return names[static_cast<std::size_t>(state)];
 }
 
-Task<json> runOperation(ccid::CardSession& session, const std::string& operation) {
-    card::AkisCard akis(session);
+} // namespace
+
+Task<json> runOperation(iso7816::Channel& channel, const std::string& operation) {
+    card::AkisCard akis(channel);
     if (operation == "serial") co_return json{{"serial", co_await akis.readSerial()}};
     if (operation == "certificates") {
         json result = json::object();
@@ -166,6 +168,8 @@ Task<json> runOperation(ccid::CardSession& session, const std::string& operation
     }
     co_return json::object(); // info: the session fields alone
 }
+
+namespace {
 
 Task<json> runSession(usb::Device& device, const OperationOptions& options, ccid::Trace* trace) {
     std::unique_ptr<ccid::Reader> reader = co_await ccid::Reader::open(device, trace);
@@ -222,19 +226,8 @@ bool parseOperationOptions(const Arguments& arguments, OperationOptions& options
     return std::find(operations.begin(), operations.end(), options.operation) != operations.end();
 }
 
-int runCardOperation(usb::Device& device, const OperationOptions& options, std::ostream& out) {
-    PrintingTrace trace(out);
-    json result;
-    try {
-        result = runSync(runSession(device, options, options.trace ? &trace : nullptr));
-    } catch (const Error& error) {
-        if (options.json)
-            out << json{{"ok", false}, {"error", error.what()}}.dump() << '\n';
-        else
-            out << "error: " << error.what() << '\n';
-        return 1;
-    }
-    if (options.json) {
+int printResult(const json& result, bool asJson, std::ostream& out) {
+    if (asJson) {
         json document{{"ok", true}};
         document.update(result);
         out << document.dump(2) << '\n';
@@ -242,6 +235,28 @@ int runCardOperation(usb::Device& device, const OperationOptions& options, std::
         printText(result, out);
     }
     return 0;
+}
+
+int printFailure(const std::string& error, bool asJson, std::ostream& out, const json& details) {
+    if (asJson) {
+        json document{{"ok", false}, {"error", error}};
+        if (details.is_object()) document.update(details);
+        out << document.dump() << '\n';
+    } else {
+        out << "error: " << error << '\n';
+    }
+    return 1;
+}
+
+int runCardOperation(usb::Device& device, const OperationOptions& options, std::ostream& out) {
+    PrintingTrace trace(out);
+    json result;
+    try {
+        result = runSync(runSession(device, options, options.trace ? &trace : nullptr));
+    } catch (const Error& error) {
+        return printFailure(error.what(), options.json, out);
+    }
+    return printResult(result, options.json, out);
 }
 
 } // namespace kamusm::cli

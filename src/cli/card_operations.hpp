@@ -5,7 +5,11 @@
 #include "commands.hpp"
 #include "kamusm/card/pin.hpp"
 #include "kamusm/ccid/trace.hpp"
+#include "kamusm/iso7816/channel.hpp"
+#include "kamusm/reader/transport.hpp"
 #include "kamusm/usb/device.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <iosfwd>
 #include <memory>
@@ -48,6 +52,20 @@ std::vector<std::unique_ptr<usb::LibusbDevice>> findReaders(const usb::LibusbCon
 
 // Reads PINs (verify: one line; change: current then new) from standard input.
 int runCardOperation(usb::Device& device, const OperationOptions& options, std::ostream& out);
+
+// The operation's own fields (serial, certificates, pin and tries_left; none for info) on a
+// card reached by any transport: CCID sessions, PC/SC cards. PINs come from standard input.
+Task<nlohmann::ordered_json> runOperation(iso7816::Channel& channel, const std::string& operation);
+// Prints a result as text, or as JSON with "ok": true; returns exit code 0.
+int printResult(const nlohmann::ordered_json& result, bool json, std::ostream& out);
+// Prints a failure as "error: ...", or as {"ok": false, "error": ..., <details>}; returns 1.
+int printFailure(const std::string& error, bool json, std::ostream& out,
+                 const nlohmann::ordered_json& details = {});
+
+// The PC/SC reader `wanted` names, by index or by name (`--reader`); without one, the first
+// with a card in it (else the first). Nullopt when there is no such reader.
+std::optional<std::string> pickPcscReader(const std::vector<reader::Slot>& slots,
+                                          const std::string& wanted);
 
 // Parses `[--slot N] [--trace] [--json] <operation>` out of the arguments; false on bad input.
 bool parseOperationOptions(const Arguments& arguments, OperationOptions& options);

@@ -13,6 +13,8 @@ int atrCommand(const Arguments& arguments);
 int ccidDescriptorCommand(const Arguments& arguments);
 int simCommand(const Arguments& arguments);
 int usbCommand(const Arguments& arguments);
+// pcsc list|wait | pcsc [--reader NAME|INDEX] <operation>: the PC/SC service (pcsc_command.cpp).
+int pcscCommand(const Arguments& arguments);
 int benchCommand(const Arguments& arguments);
 // create, change, unblock: the PIN operations against a backend (pin_command.cpp).
 int createCommand(const Arguments& arguments);

@@ -54,6 +54,8 @@ constexpr Command commands[] = {
     {"sim", simCommand,
      "sim <model> <operation> [...]      run a card operation on a virtual reader"},
     {"usb", usbCommand, "usb <operation> [...]              run a card operation on a real reader"},
+    {"pcsc", pcscCommand,
+     "pcsc list | pcsc <operation> [...] list the PC/SC readers, or run a card operation on one"},
     {"create", createCommand,
      "create --server URL ...             create the PIN of a card without one"},
     {"change", changeCommand, "change --server URL ...             change a known PIN"},
