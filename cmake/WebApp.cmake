@@ -77,19 +77,21 @@ add_library(kamusm_ui STATIC ${ui_sources} ${font_source})
 target_include_directories(kamusm_ui PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(kamusm_ui PUBLIC imgui kamusm_wizard)
 
-# The browser bridges (WebUSB, fetch, the demo reader), shared by the app and their node check.
-set(bridge_names promise webusb fetch demo_reader)
+# The browser bridges (WebUSB, Web Smart Card, fetch, the demo reader), shared by the app and
+# their node check.
+set(bridge_names promise webusb smartcard fetch demo_reader)
 list(TRANSFORM bridge_names PREPEND ${PROJECT_SOURCE_DIR}/src/platform/web/ OUTPUT_VARIABLE bridge_sources)
 list(TRANSFORM bridge_sources APPEND .cpp)
 add_library(kamusm_web_bridges OBJECT ${bridge_sources})
-target_link_libraries(kamusm_web_bridges PUBLIC kamusm_sim kamusm_backend nlohmann_json)
+target_link_libraries(kamusm_web_bridges PUBLIC kamusm_sim kamusm_pcsc kamusm_backend nlohmann_json)
 
 file(GLOB web_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.cpp)
 list(JOIN bridge_names "|" bridge_regex)
 list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|${bridge_regex})\\.cpp$")
 add_executable(kamusm_app ${web_sources})
 target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui kamusm_sim nlohmann_json)
-# The JavaScript halves of the bridges (WebUSB, fetch, the demo reader's fake USBDevice).
+# The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo reader's fake
+# USBDevice and virtual card).
 file(GLOB web_js_libraries CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.js)
 function(kamusm_link_js_libraries target)
   foreach(library ${web_js_libraries})
