@@ -106,11 +106,16 @@ target_link_options(kamusm_app PRIVATE
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)
 
 # The bridges' check under node (tests/build-wasm.sh), against the fake navigator.usb and fetch
-# that tests/wasm/bridge_check_pre.js installs before the module runs.
-set(bridge_check_pre ${PROJECT_SOURCE_DIR}/tests/wasm/bridge_check_pre.js)
+# that tests/wasm/bridge_check_pre.js installs before the module runs, and the browser tests'
+# fake navigator.smartCard (the same file, so the check also holds the fake to the bridge).
+set(bridge_check_pre ${PROJECT_SOURCE_DIR}/tests/wasm/bridge_check_pre.js
+    ${PROJECT_SOURCE_DIR}/tests/browser/fake-smartcard.js)
 add_executable(kamusm_bridge_check ${PROJECT_SOURCE_DIR}/src/platform/web/bridge_check.cpp)
 target_link_libraries(kamusm_bridge_check PRIVATE kamusm_web_bridges)
 kamusm_link_js_libraries(kamusm_bridge_check)
-target_link_options(kamusm_bridge_check PRIVATE "SHELL:--pre-js ${bridge_check_pre}"
+foreach(pre ${bridge_check_pre})
+  target_link_options(kamusm_bridge_check PRIVATE "SHELL:--pre-js ${pre}")
+endforeach()
+target_link_options(kamusm_bridge_check PRIVATE
   -sENVIRONMENT=node -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1)
 set_property(TARGET kamusm_bridge_check APPEND PROPERTY LINK_DEPENDS ${bridge_check_pre})

@@ -1,4 +1,5 @@
 // A fake navigator.smartCard following the Web Smart Card API (WICG web-smart-card, index.bs):
+// (Written for the acorn of Debian's Emscripten 3.1.6 too, which reads it as a --pre-js: no object spread.)
 // SmartCardResourceManager, SmartCardContext and SmartCardConnection with the spec's method steps
 // (one operation in progress per context, [[activeReaderTransactions]], transactions by callback
 // with the disposition it resolves with, getStatusChange with its AbortSignal and timeout), and
@@ -118,13 +119,18 @@
     if (by) by.resets = card.resets;
   }
 
+  // The connections to the card now in the reader (those to a card taken out hold nothing).
+  function holders(reader) {
+    return Array.from(reader.connections).filter((state) => state.direct || state.card === reader.card);
+  }
+
   function flagsOf(reader) {
     const card = reader.card;
-    const exclusive = reader.otherExclusive ||
-      Array.from(reader.connections).some((connection) => connection.mode !== "shared");
+    const current = holders(reader);
+    const exclusive = reader.otherExclusive || current.some((connection) => connection.mode !== "shared");
     return {
       unavailable: false, empty: !card, present: !!card, exclusive: !!card && exclusive,
-      inuse: !!card && (reader.connections.size > 0 || reader.otherExclusive),
+      inuse: !!card && (current.length > 0 || reader.otherExclusive),
       mute: !!card && card.mute, unpowered: !!card && !card.powered,
     };
   }
@@ -148,7 +154,7 @@
     const changed = !!current.unaware ||
       Object.keys(flags).some((name) => !!current[name] !== flags[name]) ||
       (stateIn.currentCount !== undefined && stateIn.currentCount !== reader.eventCount);
-    const out = { readerName: reader.name, eventState: { ...flags, changed }, eventCount: reader.eventCount };
+    const out = { readerName: reader.name, eventState: Object.assign({}, flags, { changed }), eventCount: reader.eventCount };
     if (reader.card) out.answerToReset = bufferOf(reader.card.atr);
     return { changed, out };
   }
@@ -236,7 +242,7 @@
           if (typeof state.readerName !== "string" || typeof state.currentState !== "object") {
             throw new TypeError("SmartCardReaderStateIn needs readerName and currentState");
           }
-          return { readerName: state.readerName, currentState: { ...state.currentState },
+          return { readerName: state.readerName, currentState: Object.assign({}, state.currentState),
                    currentCount: state.currentCount };
         });
       } catch (error) {
@@ -303,7 +309,7 @@
           if (!card) throw scardError("no-smartcard");
           if (card.mute) throw scardError("unresponsive-card");
         }
-        const others = Array.from(reader.connections);
+        const others = holders(reader);
         if (reader.otherExclusive || others.some((other) => other.mode !== "shared") ||
             (mode !== "shared" && others.length > 0)) {
           throw scardError("sharing-violation");

@@ -210,12 +210,12 @@ public:
     }
 
 private:
-    // Settled here first: the coroutine resumes (and may destroy this awaiter) before the JS half
-    // hears of it, whose own settle for the id is then ignored.
+    // The JS half gives up first (it reports nothing more for the id, and the context is free
+    // again for a status-change wait), then the coroutine resumes, which may destroy this
+    // awaiter.
     void cancel() {
-        const int id = id_;
+        kamusm_sc_abort(id_);
         promise_.settle({Kind::Rejected, 0, {}, "AbortError: cancelled"});
-        kamusm_sc_abort(id);
     }
 
     JsPromise promise_;

@@ -10,7 +10,7 @@ mergeInto(LibraryManager.library, {
     init: function () {
       // handle → {object, context: the context's own entry, transaction, disconnected}; a
       // context's entry also has queue (the Promise of its last call) and waits (the
-      // getStatusChange calls in flight: {controller, aborted}).
+      // getStatusChange calls in flight: {aborted, abort()}).
       this.entries = new Map();
       this.nextHandle = 1;
       this.calls = new Map(); // request id → {call, abandon}: what kamusm_sc_abort ends
@@ -59,7 +59,8 @@ mergeInto(LibraryManager.library, {
       return holder.call;
     },
     // kamusmPromise.run with SmartCardErrors named by their code. The call stays findable by id
-    // (for kamusm_sc_abort) until it is settled; one that times out is abandoned.
+    // (for kamusm_sc_abort) until it is settled; one that times out is abandoned first, so that
+    // C++, resumed by the settle, finds the context free.
     run: function (id, promise, timeoutMs, report, abandon) {
       const named = promise.catch((error) => { throw kamusmSmartCard.named(error); });
       const call = kamusmPromise.run(id, named, timeoutMs, report);
@@ -68,8 +69,8 @@ mergeInto(LibraryManager.library, {
       const finish = call.finish;
       call.finish = (kind, ...rest) => {
         kamusmSmartCard.calls.delete(id);
+        if (kind === kamusmPromise.TimedOut && abandon && !call.done) abandon();
         finish(kind, ...rest);
-        if (kind === kamusmPromise.TimedOut && abandon) abandon();
       };
       return call;
     },
@@ -114,13 +115,14 @@ mergeInto(LibraryManager.library, {
     context.queue = context.queue.then(() => kamusmSmartCard.release(entry));
   },
 
-  // The C++ side stopped waiting for `id` (its task was cancelled): end the JS call too.
+  // The C++ side stops waiting for `id` (its task was cancelled) and settles it itself: the call
+  // reports nothing more, and what it started is given up.
   kamusm_sc_abort__deps: ['$kamusmSmartCard'],
   kamusm_sc_abort: function (id) {
     const pending = kamusmSmartCard.calls.get(id);
     if (!pending) return;
     kamusmSmartCard.calls.delete(id);
-    pending.call.finish(kamusmPromise.Rejected, 0, null, 'AbortError: the wait was cancelled');
+    pending.call.done = true;
     if (pending.abandon) pending.abandon();
   },
 
@@ -151,9 +153,13 @@ mergeInto(LibraryManager.library, {
       wait.aborted = true;
       controller.abort(new DOMException('the wait was cancelled', 'AbortError'));
     };
+    // The wait is over as soon as the API's Promise settles, before C++ hears of it (and may
+    // call again at once).
+    const over = () => entry.context.waits.delete(wait);
     const start = (context) => {
       if (wait.aborted) throw new DOMException('the wait was cancelled', 'AbortError');
-      return context.getStatusChange(readerStates, { signal: controller.signal });
+      return context.getStatusChange(readerStates, { signal: controller.signal })
+        .then((states) => { over(); return states; }, (error) => { over(); throw error; });
     };
     const report = (states, finish) => {
       const out = Array.from(states, (state) => ({
@@ -165,7 +171,7 @@ mergeInto(LibraryManager.library, {
     if (!entry || call.done) return;
     // Waiting from now until the JS call has ended: other calls on the context are refused.
     entry.context.waits.add(wait);
-    call.promise.then(() => entry.context.waits.delete(wait));
+    call.promise.then(over);
   },
 
   // Answered with the connection's handle and the active protocol ("" when none) as text. A
@@ -189,12 +195,15 @@ mergeInto(LibraryManager.library, {
              result.activeProtocol || ''));
   },
 
-  // The command is copied out of wasm memory for the call and zeroed once the call has settled;
-  // so is the response, once copied in.
+  // The command is copied out of wasm memory for the call and zeroed as soon as the card has
+  // answered (or the call was refused, or given up before it started); the response is zeroed
+  // once copied into wasm memory.
   kamusm_sc_transmit__deps: ['$kamusmSmartCard'],
   kamusm_sc_transmit: function (id, handle, data, size, timeoutMs) {
     const command = HEAPU8.slice(data, data + size);
-    const start = (connection) => connection.transmit(command);
+    const zero = () => command.fill(0);
+    const start = (connection) => kamusmPromise.attempt(() => connection.transmit(command))
+      .then((response) => { zero(); return response; }, (error) => { zero(); throw error; });
     const call = kamusmSmartCard.call(id, handle, timeoutMs, start, (buffer, finish) => {
       const response = kamusmSmartCard.bytesOf(buffer);
       try {
@@ -203,7 +212,7 @@ mergeInto(LibraryManager.library, {
         response.fill(0);
       }
     });
-    call.promise.then(() => command.fill(0));
+    call.promise.then(zero);
   },
 
   // startTransaction(callback): settled once the callback runs, which then waits for
