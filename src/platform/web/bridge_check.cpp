@@ -8,6 +8,7 @@
 // and the demo card the fake is backed by.
 #include "kamusm/backend/base64.hpp"
 #include "kamusm/base/cancel.hpp"
+#include "kamusm/card/akis.hpp"
 #include "kamusm/ccid/reader.hpp"
 #include "kamusm/iso7816/channel.hpp"
 #include "kamusm/platform/demo_reader.hpp"
@@ -865,6 +866,50 @@ Task<void> demoCardHook() {
           "createCard rejects an unknown PIN state: " + refused.text);
 }
 
+// APDUs over a pcsc::Connection, as the reader owner's PC/SC transport will carry them.
+class ConnectionChannel : public iso7816::Channel {
+public:
+    explicit ConnectionChannel(pcsc::Connection& connection) : connection_(connection) {}
+    Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override {
+        Bytes encoded = command.encode();
+        WipeOnExit wipe(encoded);
+        co_return iso7816::ResponseApdu::decode(co_await connection_.transmit(encoded));
+    }
+    bool extendedApdus() const override { return false; }
+
+private:
+    pcsc::Connection& connection_;
+};
+
+// The card profile end to end through the bridge and the fake, on the T=0 demo card (whose
+// long answers come in 61xx pieces).
+Task<void> akisThroughBridge(WebSmartCardContext& context) {
+    js("__fakeSmartCard.addReader('Reader D'); fake.fetchAnswers.push(() => "
+       "Promise.resolve(fake.response(201, '" +
+       EnrolmentHttp::enrolmentJson() + "')))");
+    co_await awaitJs("return __fakeSmartCard.insertCard('Reader D', {pin: 'set', protocol: 't0'})");
+    auto result = co_await context.connect("Reader D", pcsc::AccessMode::Shared,
+                                           {pcsc::Protocol::T0, pcsc::Protocol::T1});
+    check(result.activeProtocol == pcsc::Protocol::T0, "the T=0 demo card: activeProtocol t0");
+    ConnectionChannel channel(*result.connection);
+    card::AkisCard akis(channel);
+    const ByteView issued = sim::demoSigningCertificate();
+    check(co_await akis.readSerial() == sim::demoCardSetup(sim::CardProtocol::T0).serial &&
+              co_await akis.readCertificate(card::Certificate::Signing) ==
+                  Bytes(issued.begin(), issued.end()),
+          "AkisCard over the bridge: the serial and the whole signing certificate");
+    const card::PinStatus before = co_await akis.pinStatus();
+    check(before.state == card::PinState::Set && before.triesLeft == 3, "PIN status: set, 3 tries");
+    co_await result.connection->beginTransaction();
+    co_await akis.changePin(card::Pin("123456"), card::Pin("24681357"));
+    co_await result.connection->endTransaction(pcsc::Disposition::Reset);
+    co_await akis.verifyPin(card::Pin("24681357"));
+    check(js("return JSON.stringify(__fakeSmartCard.cardState('Reader D'))") ==
+              R"({"pin":"set","puk_commands":0,"tries_left":3,"verified":true})",
+          "CHANGE REFERENCE DATA in a transaction ended with a reset; the new PIN verifies");
+    co_await result.connection->disconnect(pcsc::Disposition::Reset);
+}
+
 Task<void> smartCards() {
     co_await demoCardHook();
     co_await smartCardContexts();
@@ -883,6 +928,7 @@ Task<void> smartCards() {
     co_await sleep(0);
     co_await slowTransmits(*context);
     co_await releases(*context);
+    co_await akisThroughBridge(*context);
 }
 
 Task<void> all() {
