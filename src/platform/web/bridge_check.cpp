@@ -866,6 +866,40 @@ Task<void> demoCardHook() {
           "createCard rejects an unknown PIN state: " + refused.text);
 }
 
+// The fake's removeCardOn: the card taken out before, during or after a given command.
+Task<void> removalTriggers(WebSmartCardContext& context) {
+    js("__fakeSmartCard.addReader('Reader E'); fake.seen = []; fake.logged = {atr: () => new "
+       "Uint8Array([0x3B, 0]), powerCycle: () => new Uint8Array([0x3B, 0]), transmit: (c) => { "
+       "fake.seen.push(c[1]); return new Uint8Array([0x90, 0]); }}");
+    const Bytes resetRetryCounter{0x00, 0x2C, 0x02, 0x81};
+    const char* whens[] = {"before", "during", "after"};
+    std::string outcomes;
+    for (const char* when : whens) {
+        co_await awaitJs("return __fakeSmartCard.insertCard('Reader E', {card: fake.logged})");
+        auto result =
+            co_await context.connect("Reader E", pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+        js(std::string("fake.seen = []; __fakeSmartCard.removeCardOn(0x2C, '") + when + "')");
+        co_await result.connection->transmit(Bytes{0x00, 0xA4, 0x04, 0x00}); // not the one
+        const auto failure = co_await pcscFailure(result.connection->transmit(resetRetryCounter));
+        co_await sleep(0);
+        outcomes += std::string(when) + ": " +
+                    (failure ? std::string(pcsc::responseCode(*failure)) : "answered") +
+                    ", card saw " + js("return fake.seen.join(' ')") + ", " +
+                    js("return __fakeSmartCard.readers().find((r) => r.name === 'Reader "
+                       "E').card ? 'in' : 'out'") +
+                    "; ";
+    }
+    check(outcomes == "before: removed-card, card saw 164, out; during: removed-card, card saw "
+                      "164 44, out; after: answered, card saw 164 44, out; ",
+          "removeCardOn(RESET RETRY COUNTER): " + outcomes);
+    co_await awaitJs("return __fakeSmartCard.insertCard('Reader E', {card: fake.logged, mute: "
+                     "true})");
+    check(co_await pcscFailure(
+              context.connect("Reader E", pcsc::AccessMode::Shared, {pcsc::Protocol::T1})) ==
+              ErrorCode::UnresponsiveCard,
+          "connect to a mute card (unresponsive-card): UnresponsiveCard");
+}
+
 // APDUs over a pcsc::Connection, as the reader owner's PC/SC transport will carry them.
 class ConnectionChannel : public iso7816::Channel {
 public:
@@ -929,6 +963,7 @@ Task<void> smartCards() {
     co_await slowTransmits(*context);
     co_await releases(*context);
     co_await akisThroughBridge(*context);
+    co_await removalTriggers(*context);
 }
 
 Task<void> all() {
