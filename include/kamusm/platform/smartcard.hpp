@@ -68,4 +68,9 @@ bool smartCardSupported();
 // service answers, NotAllowed when the user or a policy refuses.
 Task<std::unique_ptr<WebSmartCardContext>> establishSmartCardContext();
 
+// Ends every transaction and disconnects every connection with a card reset (pagehide): the
+// browser would only "leave" the card, with the PIN still verified. The C++ objects stay; their
+// later calls fail InvalidState.
+void releaseAllSmartCards();
+
 } // namespace kamusm::platform::web

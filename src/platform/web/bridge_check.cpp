@@ -839,6 +839,18 @@ Task<void> releases(WebSmartCardContext& context) {
               js("return __fakeSmartCard.readers()[0].transaction") == "false",
           "... dropped inside a transaction: the transaction ends with a reset, then disconnect");
     check(js("return sc.entries.size") == "1", "only the context is left in the table");
+
+    js("__fakeSmartCard.clearCalls()");
+    auto kept = co_await context.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    co_await kept.connection->beginTransaction();
+    releaseAllSmartCards();
+    co_await sleep(20);
+    check(fakeCalls("endTransaction").find("\"disposition\":\"reset\"") != std::string::npos &&
+              fakeCalls("disconnect").find("\"disposition\":\"reset\"") != std::string::npos &&
+              co_await pcscFailure(kept.connection->transmit(Bytes{0x00, 0xA4, 0x04, 0x00})) ==
+                  ErrorCode::InvalidState,
+          "releaseAllSmartCards (pagehide): transaction ended and disconnected with a reset; "
+          "later calls fail InvalidState");
 }
 
 Task<void> demoCardHook() {

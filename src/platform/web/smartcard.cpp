@@ -17,6 +17,7 @@
 extern "C" {
 bool kamusm_sc_supported();
 void kamusm_sc_forget(int handle);
+void kamusm_sc_release_all();
 void kamusm_sc_abort(int id);
 void kamusm_sc_establish(int id, int timeoutMs);
 void kamusm_sc_list_readers(int id, int handle, int timeoutMs);
@@ -335,6 +336,10 @@ Task<void> WebSmartCardConnection::disconnect(pcsc::Disposition disposition) {
 
 bool smartCardSupported() {
     return kamusm_sc_supported();
+}
+
+void releaseAllSmartCards() {
+    kamusm_sc_release_all();
 }
 
 Task<std::unique_ptr<WebSmartCardContext>> establishSmartCardContext() {

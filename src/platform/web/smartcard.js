@@ -115,6 +115,16 @@ mergeInto(LibraryManager.library, {
     context.queue = context.queue.then(() => kamusmSmartCard.release(entry));
   },
 
+  // pagehide: every connection released (transaction ended, card reset) after the calls running
+  // on its context; the entries stay, so that later calls fail InvalidStateError.
+  kamusm_sc_release_all__deps: ['$kamusmSmartCard'],
+  kamusm_sc_release_all: function () {
+    for (const entry of kamusmSmartCard.entries.values()) {
+      if (entry.context === entry) continue;
+      entry.context.queue = entry.context.queue.then(() => kamusmSmartCard.release(entry));
+    }
+  },
+
   // The C++ side stops waiting for `id` (its task was cancelled) and settles it itself: the call
   // reports nothing more, and what it started is given up.
   kamusm_sc_abort__deps: ['$kamusmSmartCard'],
