@@ -1,5 +1,4 @@
 // A fake navigator.smartCard following the Web Smart Card API (WICG web-smart-card, index.bs):
-// (Written for the acorn of Debian's Emscripten 3.1.6 too, which reads it as a --pre-js: no object spread.)
 // SmartCardResourceManager, SmartCardContext and SmartCardConnection with the spec's method steps
 // (one operation in progress per context, [[activeReaderTransactions]], transactions by callback
 // with the disposition it resolves with, getStatusChange with its AbortSignal and timeout), and
@@ -10,7 +9,8 @@
 // The browser tests install it before the page loads (harness.mjs); the bridge's node check
 // loads it as a --pre-js. Test hooks: window.__fakeSmartCard (globalThis under node), see the
 // end of this file. APDU bytes are never logged, and no copy of a command is kept once the card
-// has answered (PINs pass here).
+// has answered (PINs pass here). Emscripten 3.1.6's acorn reads it too (as a --pre-js): no object
+// spread.
 (function () {
   "use strict";
   const root = globalThis;
