@@ -878,6 +878,32 @@ Task<void> demoCardHook() {
           "createCard rejects an unknown PIN state: " + refused.text);
 }
 
+// The pattern of the reader owner: readers watched on a context of their own while the card is
+// worked on another; the card taken out ends the watch, the work fails RemovedCard.
+Task<void> watchAndWork(WebSmartCardContext& work) {
+    auto watch = co_await establishSmartCardContext();
+    auto result = co_await work.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    pcsc::ReaderStateIn unaware{readerA, {}, {}};
+    unaware.currentState.unaware = true;
+    const auto now = co_await watch->getStatusChange({unaware}, std::nullopt);
+    TaskScope scope;
+    Ending watched;
+    scope.spawn(waitForChange(*watch, known(now[0])), recordInto(watched));
+    int answered = 0;
+    for (int i = 0; i < 5; ++i)
+        answered += (co_await result.connection->transmit(Bytes{0x00, 0xB0, 0, 0, 0})).size() > 2;
+    check(answered == 5 && !watched.done,
+          "transmits on one context while a getStatusChange waits on another");
+    js(std::string("__fakeSmartCard.removeCard('") + readerA + "')");
+    co_await sleep(20);
+    check(watched.done && !watched.code &&
+              co_await pcscFailure(result.connection->transmit(Bytes{0x00, 0xB0, 0, 0, 0})) ==
+                  ErrorCode::RemovedCard,
+          "the card taken out: the watch ends, the work fails RemovedCard");
+    co_await scope.join();
+    co_await awaitJs(std::string("return __fakeSmartCard.insertCard('") + readerA + "')");
+}
+
 // The fake's removeCardOn: the card taken out before, during or after a given command.
 Task<void> removalTriggers(WebSmartCardContext& context) {
     js("__fakeSmartCard.addReader('Reader E'); fake.seen = []; fake.logged = {atr: () => new "
@@ -974,6 +1000,7 @@ Task<void> smartCards() {
     co_await sleep(0);
     co_await slowTransmits(*context);
     co_await releases(*context);
+    co_await watchAndWork(*context);
     co_await akisThroughBridge(*context);
     co_await removalTriggers(*context);
 }
