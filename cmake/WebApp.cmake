@@ -77,19 +77,21 @@ add_library(kamusm_ui STATIC ${ui_sources} ${font_source})
 target_include_directories(kamusm_ui PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(kamusm_ui PUBLIC imgui kamusm_wizard)
 
-# The browser bridges (WebUSB, fetch, the demo reader), shared by the app and their node check.
-set(bridge_names promise webusb fetch demo_reader)
+# The browser bridges (WebUSB, Web Smart Card, fetch, the demo reader), shared by the app and
+# their node check.
+set(bridge_names promise webusb smartcard fetch demo_reader)
 list(TRANSFORM bridge_names PREPEND ${PROJECT_SOURCE_DIR}/src/platform/web/ OUTPUT_VARIABLE bridge_sources)
 list(TRANSFORM bridge_sources APPEND .cpp)
 add_library(kamusm_web_bridges OBJECT ${bridge_sources})
-target_link_libraries(kamusm_web_bridges PUBLIC kamusm_sim kamusm_backend nlohmann_json)
+target_link_libraries(kamusm_web_bridges PUBLIC kamusm_sim kamusm_pcsc kamusm_backend nlohmann_json)
 
 file(GLOB web_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.cpp)
 list(JOIN bridge_names "|" bridge_regex)
 list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|${bridge_regex})\\.cpp$")
 add_executable(kamusm_app ${web_sources})
 target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui kamusm_sim nlohmann_json)
-# The JavaScript halves of the bridges (WebUSB, fetch, the demo reader's fake USBDevice).
+# The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo reader's fake
+# USBDevice and virtual card).
 file(GLOB web_js_libraries CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.js)
 function(kamusm_link_js_libraries target)
   foreach(library ${web_js_libraries})
@@ -104,11 +106,16 @@ target_link_options(kamusm_app PRIVATE
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)
 
 # The bridges' check under node (tests/build-wasm.sh), against the fake navigator.usb and fetch
-# that tests/wasm/bridge_check_pre.js installs before the module runs.
-set(bridge_check_pre ${PROJECT_SOURCE_DIR}/tests/wasm/bridge_check_pre.js)
+# that tests/wasm/bridge_check_pre.js installs before the module runs, and the browser tests'
+# fake navigator.smartCard (the same file, so the check also holds the fake to the bridge).
+set(bridge_check_pre ${PROJECT_SOURCE_DIR}/tests/wasm/bridge_check_pre.js
+    ${PROJECT_SOURCE_DIR}/tests/browser/fake-smartcard.js)
 add_executable(kamusm_bridge_check ${PROJECT_SOURCE_DIR}/src/platform/web/bridge_check.cpp)
 target_link_libraries(kamusm_bridge_check PRIVATE kamusm_web_bridges)
 kamusm_link_js_libraries(kamusm_bridge_check)
-target_link_options(kamusm_bridge_check PRIVATE "SHELL:--pre-js ${bridge_check_pre}"
+foreach(pre ${bridge_check_pre})
+  target_link_options(kamusm_bridge_check PRIVATE "SHELL:--pre-js ${pre}")
+endforeach()
+target_link_options(kamusm_bridge_check PRIVATE
   -sENVIRONMENT=node -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1)
 set_property(TARGET kamusm_bridge_check APPEND PROPERTY LINK_DEPENDS ${bridge_check_pre})

@@ -238,9 +238,12 @@
     // The page issued (another) verification code.
     setVerificationCode,
     // The demo's virtual reader as a fake USBDevice, for tests that bring their own
-    // navigator.usb: {model, pin: "not_set" | "set" | "blocked", protocol: "t1" | "t0"}.
+    // navigator.usb: {model, pin: "not_set" | "set" | "blocked", protocol: "t1" | "t0"}; and
+    // its virtual card alone, answering APDUs, for tests that bring their own
+    // navigator.smartCard: {pin, protocol} → {atr(), transmit(), powerCycle(), state(), release()}.
     demo: {
       createReader: (options) => Module.kamusmDemo.createReader(options),
+      createCard: (options) => Module.kamusmDemo.createCard(options),
     },
   };
 

@@ -1,7 +1,7 @@
 // Shared set-up of the browser tests: Debian's chromium driven by playwright-core, headless,
 // WebGL2 through SwiftShader, and a fake navigator.usb put in place before the page loads.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -104,6 +104,15 @@ export const removeCard = (page) =>
 export const insertCard = (page) =>
   page.evaluate(() => window.kamusmTestUsb.granted.at(-1).insertCard());
 
+// The fake navigator.smartCard (fake-smartcard.js), installed before the page loads when a test
+// asks for it, set up with `config`: {readers: [names], card: {reader, pin, protocol}, service,
+// policy, permission, exclusive, transmitDelayMs}. Its hooks are window.__fakeSmartCard.
+const fakeSmartCardSource = readFileSync(new URL("./fake-smartcard.js", import.meta.url), "utf8");
+const fakeSmartCard = (config) =>
+  `${fakeSmartCardSource}\nwindow.__fakeSmartCard.configure(${JSON.stringify(config)});`;
+export const smartCard = (page, hook, ...args) =>
+  page.evaluate(([name, values]) => window.__fakeSmartCard[name](...values), [hook, args]);
+
 // Polls `predicate` in the page. (page.waitForFunction evaluates strings, which the server's
 // Content-Security-Policy forbids, as it should.)
 export async function until(page, predicate, timeout = 30000) {
@@ -116,7 +125,10 @@ export async function until(page, predicate, timeout = 30000) {
 
 // Opens `path` with the given fake USB and waits for the app's first frame.
 // clock: Playwright's fake clock (time flows, and tests can jump ahead with page.clock).
-export async function openApp(browser, { usb = "present", path = "/", url, clock, ...context } = {}) {
+// smartCard: the fake navigator.smartCard's set-up (none: no navigator.smartCard, as in Chrome
+// outside Isolated Web Apps).
+export async function openApp(browser, { usb = "present", path = "/", url, clock, smartCard: smartCardConfig,
+                                         ...context } = {}) {
   const page = await browser.newPage(context);
   if (clock) await page.clock.install();
   const errors = [];
@@ -127,6 +139,7 @@ export async function openApp(browser, { usb = "present", path = "/", url, clock
     if (message.type() === "error" && !network) errors.push(new Error(message.text()));
   });
   await page.addInitScript(fakeUsb, usb);
+  if (smartCardConfig) await page.addInitScript({ content: fakeSmartCard(smartCardConfig) });
   await page.goto(url ?? new URL(path, baseUrl).href);
   // Playwright's fake clock brings its own performance object, without marks.
   if (clock) await until(page, () => !!window.kamusmPin?.state());

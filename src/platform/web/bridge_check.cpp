@@ -1,14 +1,20 @@
 // The browser bridges' check, run under node by tests/build-wasm.sh against the fake
-// navigator.usb and fetch of tests/wasm/bridge_check_pre.js: WebUSB rejections and transfer
-// statuses as usb::Error codes, timeouts (a late transferIn reply goes to the next transferIn),
-// disconnects, device events, fetch's timeout and retry rules, and the demo reader carrying a
-// real CCID session through WebUsbDevice.
+// navigator.usb and fetch of tests/wasm/bridge_check_pre.js and the fake navigator.smartCard of
+// tests/browser/fake-smartcard.js: WebUSB rejections and transfer statuses as usb::Error codes,
+// timeouts (a late transferIn reply goes to the next transferIn), disconnects, device events,
+// fetch's timeout and retry rules, the demo reader carrying a real CCID session through
+// WebUsbDevice; the Web Smart Card bridge's contexts, status changes and their cancellation,
+// connections, transactions, dispositions, every error mapping, slow transmits and releases,
+// and the demo card the fake is backed by.
 #include "kamusm/backend/base64.hpp"
+#include "kamusm/base/cancel.hpp"
+#include "kamusm/card/akis.hpp"
 #include "kamusm/ccid/reader.hpp"
 #include "kamusm/iso7816/channel.hpp"
 #include "kamusm/platform/demo_reader.hpp"
 #include "kamusm/platform/fetch.hpp"
 #include "kamusm/platform/promise.hpp"
+#include "kamusm/platform/smartcard.hpp"
 #include "kamusm/platform/webusb.hpp"
 #include "kamusm/sim/fixtures.hpp"
 
@@ -27,12 +33,15 @@ using usb::ErrorCode;
 namespace {
 
 // clang-format off
-// Runs `code` with the fakes as `fake` and the WebUSB device table as `usb`; returns String(its
-// result), or the error it threw (a JS exception must not unwind through the coroutines).
+// Runs `code` with the fakes as `fake`, the WebUSB device table as `usb` and the Web Smart Card
+// bridge's table as `sc` (the fake navigator.smartCard's hooks are `__fakeSmartCard`); returns
+// String(its result), or the error it threw (a JS exception must not unwind through the
+// coroutines).
 EM_JS(char*, run_js, (const char* code), {
     let result;
     try {
-        result = String(new Function('fake', 'usb', UTF8ToString(code))(bridgeFake, kamusmUsb));
+        result = String(new Function('fake', 'usb', 'sc', UTF8ToString(code))(bridgeFake, kamusmUsb,
+                                                                               kamusmSmartCard));
     } catch (error) {
         result = 'JS error: ' + error;
     }
@@ -437,6 +446,565 @@ Task<void> pageHook() {
           "createReader rejects an unknown model: " + unknown.text);
 }
 
+// ---- the Web Smart Card bridge, against the fake navigator.smartCard -------------------------
+
+using pcsc::ErrorCode;
+
+constexpr char readerA[] = "ACS ACR39U ICC Reader 00 00";
+constexpr char readerB[] = "ArkSigner Connect2Sign 01 00";
+
+template <typename T> Task<std::optional<pcsc::ErrorCode>> pcscFailure(Task<T> task) {
+    try {
+        co_await task;
+    } catch (const pcsc::Error& error) {
+        co_return error.code();
+    }
+    co_return std::nullopt;
+}
+
+// How a task run in a TaskScope ended, and when.
+struct Ending {
+    bool done = false;
+    bool cancelled = false;
+    std::optional<pcsc::ErrorCode> code;
+    double at = 0;
+};
+
+std::function<void(std::exception_ptr)> recordInto(Ending& ending) {
+    return [&ending](std::exception_ptr failure) {
+        ending.done = true;
+        ending.at = emscripten_get_now();
+        if (!failure) return;
+        try {
+            std::rethrow_exception(failure);
+        } catch (const pcsc::Error& error) {
+            ending.code = error.code();
+        } catch (const Cancelled&) {
+            ending.cancelled = true;
+        } catch (...) {
+        }
+    };
+}
+
+Task<void> waitForChange(WebSmartCardContext& context, pcsc::ReaderStateIn state) {
+    co_await context.getStatusChange({std::move(state)}, std::nullopt);
+}
+
+Task<void> transmitOnce(WebSmartCardConnection& connection, Bytes command) {
+    co_await connection.transmit(command);
+}
+
+// The state getStatusChange reported, as what the caller now knows.
+pcsc::ReaderStateIn known(const pcsc::ReaderStateOut& out) {
+    pcsc::ReaderStateIn in{out.readerName, out.eventState, out.eventCount};
+    in.currentState.changed = false;
+    return in;
+}
+
+std::string fakeCalls(const std::string& method) {
+    return js("return JSON.stringify(__fakeSmartCard.calls.filter((c) => c.method === '" + method +
+              "'))");
+}
+
+// A card that echoes each command back with 90 00, for the cases that need no card profile.
+constexpr char scriptedCard[] =
+    "{atr: () => new Uint8Array([0x3B, 0x80, 0x80, 0x01, 0x01]), powerCycle: () => new "
+    "Uint8Array([0x3B, 0x80, 0x80, 0x01, 0x01]), transmit: (c) => new Uint8Array([...c, 0x90, "
+    "0])}";
+
+Task<void> smartCardContexts() {
+    check(smartCardSupported(), "smartCardSupported with navigator.smartCard");
+    js("fake.smartCard = navigator.smartCard; delete navigator.smartCard");
+    check(!smartCardSupported() &&
+              co_await pcscFailure(establishSmartCardContext()) == ErrorCode::Unsupported,
+          "no navigator.smartCard: Unsupported");
+    js("navigator.smartCard = fake.smartCard; __fakeSmartCard.setService(false)");
+    check(co_await pcscFailure(establishSmartCardContext()) == ErrorCode::NoService,
+          "establishContext without a PC/SC service (no-service): NoService");
+    js("__fakeSmartCard.setService(true); __fakeSmartCard.setPolicy(false)");
+    check(co_await pcscFailure(establishSmartCardContext()) == ErrorCode::Security,
+          "establishContext refused by the permissions policy (SecurityError): Security");
+    js("__fakeSmartCard.setPolicy(true); __fakeSmartCard.failNext('establishContext', {name: "
+       "'NotAllowedError'})");
+    check(co_await pcscFailure(establishSmartCardContext()) == ErrorCode::NotAllowed,
+          "establishContext NotAllowedError: NotAllowed");
+}
+
+Task<void> statusChanges(WebSmartCardContext& context) {
+    check((co_await context.listReaders()).empty(), "listReaders without readers: empty");
+    js(std::string("__fakeSmartCard.addReader('") + readerA + "'); __fakeSmartCard.addReader('" +
+       readerB + "')");
+    check(co_await context.listReaders() == std::vector<std::string>{readerA, readerB},
+          "listReaders: the readers' names");
+
+    pcsc::ReaderStateIn unaware{readerA, {}, {}};
+    unaware.currentState.unaware = true;
+    auto states = co_await context.getStatusChange(
+        {unaware, pcsc::ReaderStateIn{pcsc::pnpNotification, {}, 0}}, std::nullopt);
+    check(states.size() == 2 && states[0].readerName == readerA && states[0].eventState.changed &&
+              states[0].eventState.empty && !states[0].eventState.present &&
+              states[0].eventCount == 0u && states[0].answerToReset.empty() &&
+              states[1].eventState.changed && states[1].eventCount == 2u,
+          "getStatusChange: unaware gets the state now (empty); the PnP reader counts 2 added");
+
+    js(std::string("setTimeout(() => __fakeSmartCard.insertCard('") + readerA +
+       "', {card: " + scriptedCard + "}), 40)");
+    double start = emscripten_get_now();
+    states = co_await context.getStatusChange({known(states[0])}, std::nullopt);
+    check(states.size() == 1 && states[0].eventState.changed && states[0].eventState.present &&
+              !states[0].eventState.empty && states[0].eventCount == 1u &&
+              states[0].answerToReset == Bytes{0x3B, 0x80, 0x80, 0x01, 0x01} &&
+              emscripten_get_now() - start >= 35,
+          "a card put in ends the wait: present, eventCount 1, its ATR");
+    const pcsc::ReaderStateIn present = known(states[0]);
+
+    {
+        TaskScope scope;
+        Ending ending;
+        scope.spawn(waitForChange(context, present), recordInto(ending));
+        co_await sleep(30);
+        check(!ending.done && js("return sc.entries.get(" + std::to_string(context.handle()) +
+                                 ").waits.size") == "1",
+              "nothing changed: the wait goes on");
+        start = emscripten_get_now();
+        scope.cancel();
+        check(ending.done && ending.cancelled && ending.at - start < 5,
+              "the task's scope cancelled: the wait settles at once with Cancelled");
+        co_await scope.join();
+        co_await sleep(0);
+        check(js("return sc.calls.size + sc.entries.get(" + std::to_string(context.handle()) +
+                 ").waits.size") == "0",
+              "... and the JS call was aborted through its AbortSignal");
+        check((co_await context.listReaders()).size() == 2,
+              "the context takes the next call once the aborted wait has ended");
+    }
+    {
+        TaskScope scope;
+        Ending ending;
+        scope.spawn(waitForChange(context, present), recordInto(ending));
+        co_await sleep(10);
+        scope.cancel(std::make_exception_ptr(pcsc::Error(ErrorCode::ReaderUnavailable, "gone")));
+        co_await scope.join();
+        check(ending.done && ending.code == ErrorCode::ReaderUnavailable,
+              "a cancellation with a reason: the wait throws that reason");
+    }
+    {
+        TaskScope scope;
+        Ending ending;
+        scope.cancel();
+        const std::string before = fakeCalls("getStatusChange");
+        scope.spawn(waitForChange(context, present), recordInto(ending));
+        co_await scope.join();
+        check(ending.cancelled && fakeCalls("getStatusChange") == before,
+              "a scope cancelled already: Cancelled without calling the API");
+    }
+    start = emscripten_get_now();
+    check(co_await pcscFailure(context.getStatusChange({present}, pcsc::Milliseconds(80))) ==
+              ErrorCode::Timeout,
+          "getStatusChange with nothing changing: Timeout");
+    const double waited = emscripten_get_now() - start;
+    check(waited >= 75 && waited < 1000,
+          "... after its timeout (" + std::to_string(static_cast<int>(waited)) + " ms)");
+    {
+        TaskScope scope;
+        Ending ending;
+        scope.spawn(waitForChange(context, present), recordInto(ending));
+        co_await sleep(10);
+        start = emscripten_get_now();
+        check(co_await pcscFailure(context.listReaders()) == ErrorCode::InvalidState &&
+                  emscripten_get_now() - start < 50,
+              "another call while a getStatusChange waits on the context: InvalidState at once");
+        js(std::string("__fakeSmartCard.removeCard('") + readerA + "')");
+        co_await sleep(20);
+        check(ending.done && !ending.code, "the card taken out ends the wait");
+        co_await scope.join();
+    }
+    states = co_await context.getStatusChange({present}, std::nullopt);
+    check(states[0].eventState.empty && states[0].eventCount == 2u,
+          "... empty, eventCount 2 (two card events)");
+    js("__fakeSmartCard.addReader('Reader C')");
+    pcsc::ReaderStateIn readerC{"Reader C", {}, {}};
+    readerC.currentState.empty = true;
+    js("setTimeout(() => __fakeSmartCard.removeReader('Reader C'), 20)");
+    states = co_await context.getStatusChange({readerC}, std::nullopt);
+    check(states[0].eventState.unknown && states[0].eventState.changed,
+          "a reader unplugged during the wait: unknown, changed");
+    js("__fakeSmartCard.failNext('getStatusChange', {responseCode: 'no-service'})");
+    check(co_await pcscFailure(context.getStatusChange({present}, std::nullopt)) ==
+              ErrorCode::NoService,
+          "getStatusChange no-service: NoService");
+}
+
+struct MappingCase {
+    const char* error; // the fake's failNext argument
+    ErrorCode expected;
+};
+
+Task<void> errorMappings(WebSmartCardConnection& connection) {
+    const MappingCase cases[] = {
+        {"{responseCode: 'no-service'}", ErrorCode::NoService},
+        {"{responseCode: 'no-smartcard'}", ErrorCode::NoSmartcard},
+        {"{responseCode: 'not-ready'}", ErrorCode::NotReady},
+        {"{responseCode: 'not-transacted'}", ErrorCode::NotTransacted},
+        {"{responseCode: 'proto-mismatch'}", ErrorCode::ProtoMismatch},
+        {"{responseCode: 'reader-unavailable'}", ErrorCode::ReaderUnavailable},
+        {"{responseCode: 'removed-card'}", ErrorCode::RemovedCard},
+        {"{responseCode: 'reset-card'}", ErrorCode::ResetCard},
+        {"{responseCode: 'server-too-busy'}", ErrorCode::ServerTooBusy},
+        {"{responseCode: 'sharing-violation'}", ErrorCode::SharingViolation},
+        {"{responseCode: 'system-cancelled'}", ErrorCode::SystemCancelled},
+        {"{responseCode: 'unknown-reader'}", ErrorCode::ReaderUnavailable},
+        {"{responseCode: 'unpowered-card'}", ErrorCode::UnpoweredCard},
+        {"{responseCode: 'unresponsive-card'}", ErrorCode::UnresponsiveCard},
+        {"{responseCode: 'unsupported-card'}", ErrorCode::UnsupportedCard},
+        {"{responseCode: 'unsupported-feature'}", ErrorCode::UnsupportedFeature},
+        {"{name: 'NotAllowedError'}", ErrorCode::NotAllowed},
+        {"{name: 'SecurityError'}", ErrorCode::Security},
+        {"{name: 'InvalidStateError'}", ErrorCode::InvalidState},
+        {"{name: 'NotSupportedError'}", ErrorCode::Unsupported},
+        {"{name: 'TimeoutError'}", ErrorCode::Timeout},
+        {"{name: 'AbortError'}", ErrorCode::SystemCancelled},
+        {"{name: 'UnknownError'}", ErrorCode::UnknownError},
+        {"{name: 'TypeError'}", ErrorCode::UnknownError},
+        {"{name: 'DataError'}", ErrorCode::UnknownError},
+    };
+    int right = 0;
+    for (const MappingCase& test : cases) {
+        js(std::string("__fakeSmartCard.failNext('transmit', ") + test.error + ")");
+        const auto code = co_await pcscFailure(connection.transmit(Bytes{0x00, 0xB0, 0, 0, 0}));
+        if (code == test.expected)
+            ++right;
+        else
+            check(false, std::string("transmit rejected with ") + test.error + ": " +
+                             std::string(code ? pcsc::responseCode(*code) : "no failure"));
+    }
+    check(right == static_cast<int>(std::size(cases)),
+          "every SmartCardResponseCode and DOMException mapped (" + std::to_string(right) + "/" +
+              std::to_string(std::size(cases)) + ")");
+}
+
+Task<void> connectRefusals(WebSmartCardContext& context) {
+    js(std::string("__fakeSmartCard.setPermission('denied')"));
+    check(co_await pcscFailure(context.connect(readerB, pcsc::AccessMode::Shared,
+                                               {pcsc::Protocol::T1})) == ErrorCode::NotAllowed,
+          "connect refused by the user (NotAllowedError): NotAllowed");
+    js("__fakeSmartCard.setPermission('granted')");
+    check(co_await pcscFailure(context.connect(readerA, pcsc::AccessMode::Shared,
+                                               {pcsc::Protocol::T1})) == ErrorCode::NoSmartcard,
+          "connect to an empty reader (no-smartcard): NoSmartcard");
+    check(co_await pcscFailure(
+              context.connect("Nope", pcsc::AccessMode::Shared, {pcsc::Protocol::T1})) ==
+              ErrorCode::ReaderUnavailable,
+          "connect to an unknown reader (unknown-reader): ReaderUnavailable");
+    check(co_await pcscFailure(context.connect(readerB, pcsc::AccessMode::Shared,
+                                               {pcsc::Protocol::T0})) == ErrorCode::ProtoMismatch,
+          "connect with T=0 only to a T=1 card (proto-mismatch): ProtoMismatch");
+    js(std::string("__fakeSmartCard.holdExclusively('") + readerB + "')");
+    check(co_await pcscFailure(
+              context.connect(readerB, pcsc::AccessMode::Shared, {pcsc::Protocol::T1})) ==
+              ErrorCode::SharingViolation,
+          "connect while another program holds the card (sharing-violation): SharingViolation");
+    js(std::string("__fakeSmartCard.holdExclusively('") + readerB + "', false)");
+}
+
+// The demo card through the bridge: transmit, transactions, dispositions, status.
+Task<void> demoCardSession(WebSmartCardContext& context) {
+    auto result = co_await context.connect(readerB, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    WebSmartCardConnection& connection = static_cast<WebSmartCardConnection&>(*result.connection);
+    check(result.activeProtocol == pcsc::Protocol::T1,
+          "connect: the connection, activeProtocol t1");
+    const pcsc::ConnectionStatus status = co_await connection.status();
+    check(status.readerName == readerB && status.state == pcsc::ConnectionStatus::State::Specific &&
+              status.activeProtocol == pcsc::Protocol::T1 &&
+              toHex(status.answerToReset) == "3B9F968131FE45806755454B41451293318073B3A1806B",
+          "status: the reader, specific t1, the AKIS v1.3 ATR");
+    const std::string cardState =
+        "return JSON.stringify(__fakeSmartCard.cardState('" + std::string(readerB) + "'))";
+    const Bytes verify{0x00, 0x20, 0x00, 0x81, 0x06, '1', '2', '3', '4', '5', '6'};
+    check(co_await connection.transmit(verify) == Bytes{0x90, 0x00} &&
+              js(cardState).find("\"verified\":true") != std::string::npos,
+          "transmit: VERIFY 123456 on the demo card answers 9000");
+
+    co_await connection.beginTransaction();
+    check(js("return __fakeSmartCard.readers()[1].transaction") == "true",
+          "beginTransaction resolves with the transaction held (its callback runs)");
+    check(co_await pcscFailure(connection.beginTransaction()) == ErrorCode::InvalidState,
+          "a second beginTransaction: InvalidState");
+    check(co_await connection.transmit(verify) == Bytes{0x90, 0x00},
+          "transmit inside the transaction");
+    co_await connection.endTransaction(pcsc::Disposition::Reset);
+    check(fakeCalls("endTransaction").find("\"disposition\":\"reset\"") != std::string::npos &&
+              js("return __fakeSmartCard.readers()[1].transaction") == "false" &&
+              js(cardState).find("\"verified\":false") != std::string::npos,
+          "endTransaction(Reset): the callback resolves \"reset\", the card is reset");
+    check(co_await pcscFailure(connection.endTransaction(pcsc::Disposition::Leave)) ==
+              ErrorCode::InvalidState,
+          "endTransaction without a transaction: InvalidState");
+    js("__fakeSmartCard.failNext('startTransaction', {responseCode: 'reset-card'})");
+    check(co_await pcscFailure(connection.beginTransaction()) == ErrorCode::ResetCard,
+          "startTransaction rejected before its callback: beginTransaction fails (reset-card)");
+    co_await errorMappings(connection);
+    co_await connection.disconnect(pcsc::Disposition::Unpower);
+    check(fakeCalls("disconnect").find("\"disposition\":\"unpower\"") != std::string::npos &&
+              js("return __fakeSmartCard.readers()[1].powered") == "false",
+          "disconnect(Unpower): the API gets \"unpower\"");
+    check(co_await pcscFailure(connection.transmit(verify)) == ErrorCode::InvalidState,
+          "transmit after disconnect: InvalidState");
+}
+
+Task<void> cardRemovals(WebSmartCardContext& context) {
+    auto result = co_await context.connect(readerB, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    auto& connection = *result.connection;
+    js(std::string("__fakeSmartCard.removeCard('") + readerB + "')");
+    check(co_await pcscFailure(connection.transmit(Bytes{0x00, 0xA4, 0x04, 0x00})) ==
+              ErrorCode::RemovedCard,
+          "transmit after the card was taken out: RemovedCard");
+    check(co_await pcscFailure(connection.beginTransaction()) == ErrorCode::RemovedCard,
+          "beginTransaction after the card was taken out: RemovedCard");
+    co_await awaitJs(std::string("return __fakeSmartCard.insertCard('") + readerB + "')");
+    check(co_await pcscFailure(connection.status()) == ErrorCode::RemovedCard,
+          "the same card put back: the old connection still fails RemovedCard");
+    auto again = co_await context.connect(readerB, pcsc::AccessMode::Exclusive,
+                                          {pcsc::Protocol::T0, pcsc::Protocol::T1});
+    js(std::string("__fakeSmartCard.removeReader('") + readerB + "')");
+    check(co_await pcscFailure(again.connection->transmit(Bytes{0x00, 0xA4, 0x04, 0x00})) ==
+              ErrorCode::ReaderUnavailable,
+          "transmit after the reader was unplugged: ReaderUnavailable");
+}
+
+Task<void> slowTransmits(WebSmartCardContext& context) {
+    auto result = co_await context.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    auto& connection = static_cast<WebSmartCardConnection&>(*result.connection);
+    const std::string entry = "sc.entries.get(" + std::to_string(connection.handle()) + ")";
+    // The command and response buffers the bridge hands to / gets from the API, kept for a look.
+    js("const e = " + entry +
+       "; const t = e.object.transmit.bind(e.object); e.object.transmit = (b, o) => { "
+       "fake.sent = b; return t(b, o).then((r) => { fake.received = r; return r; }); }");
+    js("__fakeSmartCard.setTransmitDelay(300)");
+    const double start = emscripten_get_now();
+    const Bytes answer =
+        co_await connection.transmit(Bytes{0x00, 0x20, 0x00, 0x81, 0x02, 0x31, 0x32});
+    const double waited = emscripten_get_now() - start;
+    check(answer == Bytes{0x00, 0x20, 0x00, 0x81, 0x02, 0x31, 0x32, 0x90, 0x00} && waited >= 295,
+          "a slow transmit (300 ms) is waited for (" + std::to_string(static_cast<int>(waited)) +
+              " ms)");
+    co_await sleep(0);
+    check(js("return fake.sent.length === 7 && fake.sent.every((b) => b === 0) && "
+             "new Uint8Array(fake.received).every((b) => b === 0)") == "true",
+          "the command copy and the response are zeroed once the card has answered");
+    js("__fakeSmartCard.clearCalls()");
+    {
+        TaskScope scope;
+        Ending first, second;
+        scope.spawn(transmitOnce(connection, Bytes{0x00, 0x20, 0x00, 0x81}), recordInto(first));
+        scope.spawn(transmitOnce(connection, Bytes{0x00, 0x24, 0x00, 0x81}), recordInto(second));
+        co_await sleep(50);
+        const double cancelled = emscripten_get_now();
+        scope.cancel();
+        check(first.cancelled && second.cancelled && first.at - cancelled < 5 &&
+                  second.at - cancelled < 5,
+              "cancelled during a slow transmit: both waiting transmits settle at once");
+        co_await scope.join();
+    }
+    const double asked = emscripten_get_now();
+    const pcsc::ConnectionStatus status = co_await connection.status();
+    check(status.state == pcsc::ConnectionStatus::State::Specific &&
+              emscripten_get_now() - asked >= 150,
+          "the next call waits for the transmit still on the card, rather than failing");
+    check(fakeCalls("transmit") ==
+              R"([{"method":"transmit","reader":")" + std::string(readerA) + R"(","ins":32}])",
+          "the transmit given up before it started never reached the card");
+    js("__fakeSmartCard.setTransmitDelay(0)");
+}
+
+Task<void> releases(WebSmartCardContext& context) {
+    js("__fakeSmartCard.clearCalls()");
+    {
+        auto result =
+            co_await context.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+        (void)result;
+    }
+    co_await sleep(20);
+    check(fakeCalls("disconnect").find("\"disposition\":\"reset\"") != std::string::npos,
+          "a connection dropped without disconnect is disconnected with a reset");
+    js("__fakeSmartCard.clearCalls()");
+    {
+        auto result =
+            co_await context.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+        co_await result.connection->beginTransaction();
+    }
+    co_await sleep(20);
+    check(fakeCalls("endTransaction").find("\"disposition\":\"reset\"") != std::string::npos &&
+              fakeCalls("disconnect").find("\"disposition\":\"reset\"") != std::string::npos &&
+              js("return __fakeSmartCard.readers()[0].transaction") == "false",
+          "... dropped inside a transaction: the transaction ends with a reset, then disconnect");
+    check(js("return sc.entries.size") == "1", "only the context is left in the table");
+
+    js("__fakeSmartCard.clearCalls()");
+    auto kept = co_await context.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    co_await kept.connection->beginTransaction();
+    releaseAllSmartCards();
+    co_await sleep(20);
+    check(fakeCalls("endTransaction").find("\"disposition\":\"reset\"") != std::string::npos &&
+              fakeCalls("disconnect").find("\"disposition\":\"reset\"") != std::string::npos &&
+              co_await pcscFailure(kept.connection->transmit(Bytes{0x00, 0xA4, 0x04, 0x00})) ==
+                  ErrorCode::InvalidState,
+          "releaseAllSmartCards (pagehide): transaction ended and disconnected with a reset; "
+          "later calls fail InvalidState");
+}
+
+Task<void> demoCardHook() {
+    js("fake.fetchAnswers.push(() => Promise.resolve(fake.response(201, '" +
+       EnrolmentHttp::enrolmentJson() + "')))");
+    const PromiseOutcome made = co_await awaitJs(
+        "return Module.kamusmDemo.createCard({pin: 'blocked'}).then((card) => { fake.card = card; "
+        "return {atr: Array.from(card.atr()), state: card.state()}; })");
+    check(made.kind == PromiseOutcome::Kind::Resolved &&
+              made.text.find(R"("pin":"blocked")") != std::string::npos &&
+              made.text.find("[59,159,150") == 7 &&
+              js("return fake.fetchLog.at(-1).url") == "/demo/cards",
+          "Module.kamusmDemo.createCard: enrolled at the page's origin, ATR and state: " +
+              made.text);
+    check(js("return Array.from(fake.card.transmit(new Uint8Array([0, 0x20, 0, 0x81, 6, 0x31, "
+             "0x32, 0x33, 0x34, 0x35, 0x36]))).join(' ')") == "105 131",
+          "the card answers APDUs: VERIFY on a blocked PIN, 6983");
+    check(js("fake.card.powerCycle(); fake.card.release(); try { fake.card.atr(); return 'kept'; } "
+             "catch (error) { return error.name; }") == "InvalidStateError",
+          "powerCycle, release: a released card refuses calls");
+    const PromiseOutcome refused =
+        co_await awaitJs("return Module.kamusmDemo.createCard({pin: 'nope'})");
+    check(refused.kind == PromiseOutcome::Kind::Rejected &&
+              refused.text.find("unknown PIN state \"nope\"") != std::string::npos,
+          "createCard rejects an unknown PIN state: " + refused.text);
+}
+
+// The pattern of the reader owner: readers watched on a context of their own while the card is
+// worked on another; the card taken out ends the watch, the work fails RemovedCard.
+Task<void> watchAndWork(WebSmartCardContext& work) {
+    auto watch = co_await establishSmartCardContext();
+    auto result = co_await work.connect(readerA, pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+    pcsc::ReaderStateIn unaware{readerA, {}, {}};
+    unaware.currentState.unaware = true;
+    const auto now = co_await watch->getStatusChange({unaware}, std::nullopt);
+    TaskScope scope;
+    Ending watched;
+    scope.spawn(waitForChange(*watch, known(now[0])), recordInto(watched));
+    int answered = 0;
+    for (int i = 0; i < 5; ++i)
+        answered += (co_await result.connection->transmit(Bytes{0x00, 0xB0, 0, 0, 0})).size() > 2;
+    check(answered == 5 && !watched.done,
+          "transmits on one context while a getStatusChange waits on another");
+    js(std::string("__fakeSmartCard.removeCard('") + readerA + "')");
+    co_await sleep(20);
+    check(watched.done && !watched.code &&
+              co_await pcscFailure(result.connection->transmit(Bytes{0x00, 0xB0, 0, 0, 0})) ==
+                  ErrorCode::RemovedCard,
+          "the card taken out: the watch ends, the work fails RemovedCard");
+    co_await scope.join();
+    co_await awaitJs(std::string("return __fakeSmartCard.insertCard('") + readerA + "')");
+}
+
+// The fake's removeCardOn: the card taken out before, during or after a given command.
+Task<void> removalTriggers(WebSmartCardContext& context) {
+    js("__fakeSmartCard.addReader('Reader E'); fake.seen = []; fake.logged = {atr: () => new "
+       "Uint8Array([0x3B, 0]), powerCycle: () => new Uint8Array([0x3B, 0]), transmit: (c) => { "
+       "fake.seen.push(c[1]); return new Uint8Array([0x90, 0]); }}");
+    const Bytes resetRetryCounter{0x00, 0x2C, 0x02, 0x81};
+    const char* whens[] = {"before", "during", "after"};
+    std::string outcomes;
+    for (const char* when : whens) {
+        co_await awaitJs("return __fakeSmartCard.insertCard('Reader E', {card: fake.logged})");
+        auto result =
+            co_await context.connect("Reader E", pcsc::AccessMode::Shared, {pcsc::Protocol::T1});
+        js(std::string("fake.seen = []; __fakeSmartCard.removeCardOn(0x2C, '") + when + "')");
+        co_await result.connection->transmit(Bytes{0x00, 0xA4, 0x04, 0x00}); // not the one
+        const auto failure = co_await pcscFailure(result.connection->transmit(resetRetryCounter));
+        co_await sleep(0);
+        outcomes += std::string(when) + ": " +
+                    (failure ? std::string(pcsc::responseCode(*failure)) : "answered") +
+                    ", card saw " + js("return fake.seen.join(' ')") + ", " +
+                    js("return __fakeSmartCard.readers().find((r) => r.name === 'Reader "
+                       "E').card ? 'in' : 'out'") +
+                    "; ";
+    }
+    check(outcomes == "before: removed-card, card saw 164, out; during: removed-card, card saw "
+                      "164 44, out; after: answered, card saw 164 44, out; ",
+          "removeCardOn(RESET RETRY COUNTER): " + outcomes);
+    co_await awaitJs("return __fakeSmartCard.insertCard('Reader E', {card: fake.logged, mute: "
+                     "true})");
+    check(co_await pcscFailure(
+              context.connect("Reader E", pcsc::AccessMode::Shared, {pcsc::Protocol::T1})) ==
+              ErrorCode::UnresponsiveCard,
+          "connect to a mute card (unresponsive-card): UnresponsiveCard");
+}
+
+// APDUs over a pcsc::Connection, as the reader owner's PC/SC transport will carry them.
+class ConnectionChannel : public iso7816::Channel {
+public:
+    explicit ConnectionChannel(pcsc::Connection& connection) : connection_(connection) {}
+    Task<iso7816::ResponseApdu> transmitRaw(const iso7816::CommandApdu& command) override {
+        Bytes encoded = command.encode();
+        WipeOnExit wipe(encoded);
+        co_return iso7816::ResponseApdu::decode(co_await connection_.transmit(encoded));
+    }
+    bool extendedApdus() const override { return false; }
+
+private:
+    pcsc::Connection& connection_;
+};
+
+// The card profile end to end through the bridge and the fake, on the T=0 demo card (whose
+// long answers come in 61xx pieces).
+Task<void> akisThroughBridge(WebSmartCardContext& context) {
+    js("__fakeSmartCard.addReader('Reader D'); fake.fetchAnswers.push(() => "
+       "Promise.resolve(fake.response(201, '" +
+       EnrolmentHttp::enrolmentJson() + "')))");
+    co_await awaitJs("return __fakeSmartCard.insertCard('Reader D', {pin: 'set', protocol: 't0'})");
+    auto result = co_await context.connect("Reader D", pcsc::AccessMode::Shared,
+                                           {pcsc::Protocol::T0, pcsc::Protocol::T1});
+    check(result.activeProtocol == pcsc::Protocol::T0, "the T=0 demo card: activeProtocol t0");
+    ConnectionChannel channel(*result.connection);
+    card::AkisCard akis(channel);
+    const ByteView issued = sim::demoSigningCertificate();
+    check(co_await akis.readSerial() == sim::demoCardSetup(sim::CardProtocol::T0).serial &&
+              co_await akis.readCertificate(card::Certificate::Signing) ==
+                  Bytes(issued.begin(), issued.end()),
+          "AkisCard over the bridge: the serial and the whole signing certificate");
+    const card::PinStatus before = co_await akis.pinStatus();
+    check(before.state == card::PinState::Set && before.triesLeft == 3, "PIN status: set, 3 tries");
+    co_await result.connection->beginTransaction();
+    co_await akis.changePin(card::Pin("123456"), card::Pin("24681357"));
+    co_await result.connection->endTransaction(pcsc::Disposition::Reset);
+    co_await akis.verifyPin(card::Pin("24681357"));
+    check(js("return JSON.stringify(__fakeSmartCard.cardState('Reader D'))") ==
+              R"({"pin":"set","puk_commands":0,"tries_left":3,"verified":true})",
+          "CHANGE REFERENCE DATA in a transaction ended with a reset; the new PIN verifies");
+    co_await result.connection->disconnect(pcsc::Disposition::Reset);
+}
+
+Task<void> smartCards() {
+    co_await demoCardHook();
+    co_await smartCardContexts();
+    auto context = co_await establishSmartCardContext();
+    co_await statusChanges(*context);
+    js("fake.fetchAnswers.push(() => Promise.resolve(fake.response(201, '" +
+       EnrolmentHttp::enrolmentJson() + "')))");
+    const PromiseOutcome inserted = co_await awaitJs(
+        std::string("return __fakeSmartCard.insertCard('") + readerB + "', {pin: 'set'})");
+    check(inserted.kind == PromiseOutcome::Kind::Resolved,
+          "the fake's insertCard puts in an enrolled demo card: " + inserted.text);
+    co_await connectRefusals(*context);
+    co_await demoCardSession(*context);
+    co_await cardRemovals(*context);
+    js(std::string("__fakeSmartCard.insertCard('") + readerA + "', {card: " + scriptedCard + "})");
+    co_await sleep(0);
+    co_await slowTransmits(*context);
+    co_await releases(*context);
+    co_await watchAndWork(*context);
+    co_await akisThroughBridge(*context);
+    co_await removalTriggers(*context);
+}
+
 Task<void> all() {
     co_await chooser();
     co_await granted();
@@ -446,6 +1014,7 @@ Task<void> all() {
     co_await fetches();
     co_await demoReaders();
     co_await pageHook();
+    co_await smartCards();
 }
 
 // Ends the process from the event loop, outside any wasm frame.

@@ -1,6 +1,7 @@
 // The demo reader's C++ half: virtual readers by id, each call of the fake USBDevice
 // (demo_reader.js) run synchronously on its sim::VirtualReader, and the page hook
-// Module.kamusmDemo.createReader.
+// Module.kamusmDemo.createReader. Also virtual cards on their own, answering APDUs, for the
+// browser tests' fake navigator.smartCard (Module.kamusmDemo.createCard).
 #include "kamusm/platform/demo_reader.hpp"
 
 #include "kamusm/ccid/known_readers.hpp"
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -24,6 +26,8 @@ int kamusm_demo_install(int id, const char* descriptionJson);
 // Settles a Module.kamusmDemo.createReader request: the reader's id and description, or the
 // reason it failed (id 0).
 void kamusm_demo_created(int request, int id, const char* descriptionJson, const char* error);
+// Settles a Module.kamusmDemo.createCard request: the card's id, or the reason it failed (id 0).
+void kamusm_demo_card_created(int request, int id, const char* error);
 }
 
 namespace kamusm::platform::web {
@@ -38,6 +42,12 @@ struct DemoReader {
 std::map<int, DemoReader>& demoReaders() {
     static std::map<int, DemoReader> readers;
     return readers;
+}
+
+// The cards of Module.kamusmDemo.createCard, by id.
+std::map<int, std::shared_ptr<sim::VirtualCard>>& demoCards() {
+    static std::map<int, std::shared_ptr<sim::VirtualCard>> cards;
+    return cards;
 }
 
 // What an exported call returns when it is not a byte count; demo_reader.js knows the same
@@ -192,6 +202,50 @@ Task<void> createForPage(int request, std::string apiBase, std::string modelId, 
     kamusm_demo_created(request, id, description.c_str(), "");
 }
 
+// Module.kamusmDemo.createCard: enrols at `apiBase`, then settles `request`.
+Task<void> createCardForPage(int request, std::string apiBase, std::string pin,
+                             std::string protocolId) {
+    const sim::DemoPinState pinState = lookUp(pinStates, pin, "PIN state");
+    const sim::CardProtocol protocol = lookUp(protocols, protocolId, "protocol");
+    FetchHttpClient http(apiBase);
+    backend::BackendClient backend(http);
+    auto card = co_await sim::enrolDemoCard(backend, pinState, protocol);
+    static int nextId = 0;
+    demoCards().emplace(++nextId, std::move(card));
+    kamusm_demo_card_created(request, nextId, "");
+}
+
+// Runs `step` on demo card `id`: its byte count (or 0), or NotFound.
+template <typename Step> int onCard(int id, Step step) {
+    const auto found = demoCards().find(id);
+    if (found == demoCards().end()) return NotFound;
+    return step(*found->second);
+}
+
+// The failure's text for a page hook's rejection.
+std::string reasonOf(std::exception_ptr failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+        return error.what();
+    } catch (...) {
+        return "unknown failure";
+    }
+}
+
+// The card's PIN state for the fake's test hooks.
+constexpr std::array<std::pair<sim::PinState, std::string_view>, 3> pinStateNames{{
+    {sim::PinState::NotSet, "not_set"},
+    {sim::PinState::Set, "set"},
+    {sim::PinState::Blocked, "blocked"},
+}};
+
+std::string_view pinStateName(sim::PinState state) {
+    for (const auto& [candidate, name] : pinStateNames)
+        if (candidate == state) return name;
+    return "unknown";
+}
+
 } // namespace
 
 Task<int> createDemoReader(backend::BackendClient& backend, sim::ReaderModel model,
@@ -321,13 +375,68 @@ EMSCRIPTEN_KEEPALIVE void kamusm_demo_create(int request, const char* apiBase, c
     kamusm::spawn(kamusm::platform::web::createForPage(request, apiBase, model, pin, protocol),
                   [request](std::exception_ptr failure) {
                       if (!failure) return;
-                      std::string reason = "unknown failure";
-                      try {
-                          std::rethrow_exception(failure);
-                      } catch (const std::exception& error) {
-                          reason = error.what();
-                      }
+                      const std::string reason = kamusm::platform::web::reasonOf(failure);
                       kamusm_demo_created(request, 0, "", reason.c_str());
                   });
+}
+
+// Module.kamusmDemo.createCard({pin, protocol, apiBase}): settled by kamusm_demo_card_created.
+EMSCRIPTEN_KEEPALIVE void kamusm_demo_card_create(int request, const char* apiBase, const char* pin,
+                                                  const char* protocol) {
+    kamusm::spawn(kamusm::platform::web::createCardForPage(request, apiBase, pin, protocol),
+                  [request](std::exception_ptr failure) {
+                      if (!failure) return;
+                      const std::string reason = kamusm::platform::web::reasonOf(failure);
+                      kamusm_demo_card_created(request, 0, reason.c_str());
+                  });
+}
+
+using kamusm::platform::web::onCard;
+using kamusm::sim::VirtualCard;
+
+// The card's ATR (as a reader reads it after power-on) into `out`.
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_card_atr(int id, std::uint8_t* out, int length) {
+    return onCard(id, [&](VirtualCard& card) {
+        return kamusm::platform::web::copyOut(card.atr(), out, length);
+    });
+}
+
+// One command APDU in, the response APDU (data + SW1 SW2) into `out`. The card is reached at the
+// APDU level: no T=1 or T=0 in between (a PC/SC stack does that part).
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_card_transmit(int id, const std::uint8_t* data, int size,
+                                                   std::uint8_t* out, int length) {
+    return onCard(id, [&](VirtualCard& card) {
+        kamusm::Bytes response =
+            card.process(kamusm::ByteView(data, static_cast<std::size_t>(size))).encode();
+        const int count = kamusm::platform::web::copyOut(response, out, length);
+        kamusm::wipe(response);
+        return count;
+    });
+}
+
+// Power off and on: the verified PIN, a challenge and an authorization are gone.
+EMSCRIPTEN_KEEPALIVE int kamusm_demo_card_power_cycle(int id) {
+    return onCard(id, [](VirtualCard& card) { return card.reset(), 0; });
+}
+
+// {"pin": "not_set" | "set" | "blocked", "tries_left", "verified", "puk_commands"} as an
+// allocated C string (the caller frees it), or null for an unknown id.
+EMSCRIPTEN_KEEPALIVE char* kamusm_demo_card_state(int id) {
+    const auto found = kamusm::platform::web::demoCards().find(id);
+    if (found == kamusm::platform::web::demoCards().end()) return nullptr;
+    const VirtualCard& card = *found->second;
+    const std::string text = nlohmann::json{
+        {"pin", kamusm::platform::web::pinStateName(card.pinState())},
+        {"tries_left", card.pinTriesLeft()},
+        {"verified", card.pinVerified()},
+        {"puk_commands",
+         card.pukCommandsSeen()}}.dump();
+    char* copy = static_cast<char*>(std::malloc(text.size() + 1));
+    std::memcpy(copy, text.c_str(), text.size() + 1);
+    return copy;
+}
+
+EMSCRIPTEN_KEEPALIVE void kamusm_demo_card_release(int id) {
+    kamusm::platform::web::demoCards().erase(id);
 }
 }

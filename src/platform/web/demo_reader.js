@@ -1,14 +1,19 @@
 // The demo reader's JS half (src/platform/web/demo_reader.cpp): a fake USBDevice with the real
 // WebUSB shape whose methods run the virtual reader compiled into the app, plus the page hook
 // Module.kamusmDemo.createReader. Test controls on the fake: removeCard(), insertCard(), unplug().
+// Module.kamusmDemo.createCard gives a virtual card on its own that answers APDUs, for fakes of
+// PC/SC-level APIs (tests/browser/fake-smartcard.js).
 mergeInto(LibraryManager.library, {
   $kamusmDemo__deps: ['$kamusmUsb', 'malloc', 'free'],
   $kamusmDemo__postset: 'kamusmDemo.init();',
   $kamusmDemo: {
     init: function () {
-      this.requests = new Map(); // createReader request id → {resolve, reject}
+      this.requests = new Map(); // createReader / createCard request id → {resolve, reject}
       this.nextRequest = 1;
-      Module['kamusmDemo'] = { createReader: (options) => kamusmDemo.createReader(options || {}) };
+      Module['kamusmDemo'] = {
+        createReader: (options) => kamusmDemo.createReader(options || {}),
+        createCard: (options) => kamusmDemo.createCard(options || {}),
+      };
     },
 
     // The C++ half's statuses (DemoStatus): a count ≥ 0, or one of these.
@@ -22,7 +27,9 @@ mergeInto(LibraryManager.library, {
     // An IN endpoint with nothing to send is asked again this often, as a real one would wait.
     pollMs: 50,
 
-    createReader: function (options) {
+    // Calls `create(request, ...C strings)` and returns the Promise its settle function (by
+    // request id) resolves or rejects.
+    request: function (create, values) {
       const request = this.nextRequest++;
       const settled = new Promise((resolve, reject) => this.requests.set(request, { resolve, reject }));
       const text = (value) => {
@@ -31,14 +38,79 @@ mergeInto(LibraryManager.library, {
         stringToUTF8(value, pointer, size);
         return pointer;
       };
-      const strings = [options.apiBase || '', options.model || 'acr39u', options.pin || 'set',
-                       options.protocol || 't1'].map(text);
+      const strings = values.map(text);
       try {
-        _kamusm_demo_create(request, ...strings);
+        create(request, ...strings);
       } finally {
         strings.forEach((pointer) => _free(pointer));
       }
       return settled;
+    },
+    settled: function (request) {
+      const pending = this.requests.get(request);
+      this.requests.delete(request);
+      return pending;
+    },
+
+    createReader: function (options) {
+      return this.request(_kamusm_demo_create, [options.apiBase || '', options.model || 'acr39u',
+                                                options.pin || 'set', options.protocol || 't1']);
+    },
+
+    // {pin: "not_set" | "set" | "blocked", protocol: "t1" | "t0", apiBase}: a demo card enrolled at
+    // the backend, as {atr(), transmit(command), powerCycle(), state(), release()}.
+    createCard: function (options) {
+      return this.request(_kamusm_demo_card_create, [options.apiBase || '', options.pin || 'set',
+                                                     options.protocol || 't1']);
+    },
+
+    // The JS face of demo card `id`. transmit takes a BufferSource and returns the response as a
+    // Uint8Array, synchronously (the card answers at once; a fake adds the latency). The copies
+    // in wasm memory are zeroed after each command: PINs pass here.
+    makeCard: function (id) {
+      const responseSize = 65538; // the largest extended response APDU
+      const gone = () => new DOMException('The demo card was released.', 'InvalidStateError');
+      const read = (run, size) => {
+        const out = _malloc(size);
+        try {
+          const count = run(out, size);
+          if (count < 0) throw gone();
+          return HEAPU8.slice(out, out + count);
+        } finally {
+          HEAPU8.fill(0, out, out + size);
+          _free(out);
+        }
+      };
+      return {
+        atr: () => read((out, size) => _kamusm_demo_card_atr(id, out, size), 64),
+        transmit: (command) => {
+          const bytes = kamusmDemo.bytesOf(command);
+          const data = _malloc(Math.max(bytes.length, 1));
+          HEAPU8.set(bytes, data);
+          try {
+            return read((out, size) => _kamusm_demo_card_transmit(id, data, bytes.length, out, size),
+                        responseSize);
+          } finally {
+            HEAPU8.fill(0, data, data + bytes.length);
+            _free(data);
+          }
+        },
+        powerCycle: () => {
+          if (_kamusm_demo_card_power_cycle(id) < 0) throw gone();
+          return read((out, size) => _kamusm_demo_card_atr(id, out, size), 64);
+        },
+        // {pin: "not_set" | "set" | "blocked", tries_left, verified, puk_commands}
+        state: () => {
+          const text = _kamusm_demo_card_state(id);
+          if (!text) throw gone();
+          try {
+            return JSON.parse(UTF8ToString(text));
+          } finally {
+            _free(text);
+          }
+        },
+        release: () => _kamusm_demo_card_release(id),
+      };
     },
 
     bytesOf: function (data) {
@@ -164,10 +236,17 @@ mergeInto(LibraryManager.library, {
 
   kamusm_demo_created__deps: ['$kamusmDemo'],
   kamusm_demo_created: function (request, id, description, error) {
-    const pending = kamusmDemo.requests.get(request);
+    const pending = kamusmDemo.settled(request);
     if (!pending) return;
-    kamusmDemo.requests.delete(request);
     if (id) pending.resolve(kamusmDemo.makeDevice(id, UTF8ToString(description)));
     else pending.reject(new Error('the demo reader could not be created: ' + UTF8ToString(error)));
+  },
+
+  kamusm_demo_card_created__deps: ['$kamusmDemo'],
+  kamusm_demo_card_created: function (request, id, error) {
+    const pending = kamusmDemo.settled(request);
+    if (!pending) return;
+    if (id) pending.resolve(kamusmDemo.makeCard(id));
+    else pending.reject(new Error('the demo card could not be created: ' + UTF8ToString(error)));
   },
 });

@@ -1,0 +1,355 @@
+// The Web Smart Card bridge's C++ half: each pcsc::Context / pcsc::Connection call starts its
+// Promise in smartcard.js and awaits it, settling at once when its task is cancelled; the
+// dictionaries travel as JSON, and rejections (SmartCardError.responseCode or the DOMException's
+// name) become pcsc::Error codes here, by table.
+#include "kamusm/platform/smartcard.hpp"
+
+#include "kamusm/base/cancel.hpp"
+#include "kamusm/platform/promise.hpp"
+
+#include <emscripten/emscripten.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+extern "C" {
+bool kamusm_sc_supported();
+void kamusm_sc_forget(int handle);
+void kamusm_sc_release_all();
+void kamusm_sc_abort(int id);
+void kamusm_sc_establish(int id, int timeoutMs);
+void kamusm_sc_list_readers(int id, int handle, int timeoutMs);
+void kamusm_sc_get_status_change(int id, int handle, const char* statesJson, int timeoutMs);
+void kamusm_sc_connect(int id, int handle, const char* readerName, const char* accessMode,
+                       const char* protocolsJson, int timeoutMs);
+void kamusm_sc_transmit(int id, int handle, const std::uint8_t* data, int size, int timeoutMs);
+void kamusm_sc_begin_transaction(int id, int handle, int timeoutMs);
+void kamusm_sc_end_transaction(int id, int handle, const char* disposition, int timeoutMs);
+void kamusm_sc_status(int id, int handle, int timeoutMs);
+void kamusm_sc_disconnect(int id, int handle, const char* disposition, int timeoutMs);
+}
+
+namespace kamusm::platform::web {
+
+namespace {
+
+using nlohmann::json;
+using pcsc::ErrorCode;
+using Kind = PromiseOutcome::Kind;
+
+// The API has no timeouts but getStatusChange's; a PC/SC stack that never answers must still not
+// hang the wizard. A card's slowest command (an RSA signature) takes seconds; BeginTransaction
+// waits while another program holds the card. connect has none: it may wait on the user's
+// permission prompt (the task's cancellation still ends that wait).
+constexpr int callTimeoutMs = 15'000;
+constexpr int transmitTimeoutMs = 60'000;
+constexpr int beginTransactionTimeoutMs = 30'000;
+constexpr int noTimeout = 0;
+
+// Names the API rejects with that pcsc::errorCodeFor does not know (it knows every
+// SmartCardResponseCode of error.hpp and the DOMExceptions NotAllowedError, SecurityError,
+// NotSupportedError and InvalidStateError).
+constexpr std::array<std::pair<std::string_view, ErrorCode>, 5> otherRejections{{
+    {"unknown-reader", ErrorCode::ReaderUnavailable}, // SCARD_E_UNKNOWN_READER (newer spec)
+    {"TimeoutError", ErrorCode::Timeout},             // Chromium's SCARD_E_TIMEOUT
+    {"AbortError", ErrorCode::SystemCancelled},       // SCARD_P_SHUTDOWN, or a context released
+    {"UnknownError", ErrorCode::UnknownError},        // SCARD_F_*, SCARD_E_UNEXPECTED …
+    {"TypeError", ErrorCode::UnknownError},           // SCARD_E_INVALID_PARAMETER from a driver
+}};
+
+ErrorCode codeFor(std::string_view name) {
+    if (const std::optional<ErrorCode> code = pcsc::errorCodeFor(name)) return *code;
+    for (const auto& [other, code] : otherRejections)
+        if (other == name) return code;
+    return ErrorCode::UnknownError;
+}
+
+template <typename Value, std::size_t size>
+std::string_view nameOf(const std::array<std::pair<Value, std::string_view>, size>& table,
+                        Value value) {
+    for (const auto& [candidate, name] : table)
+        if (candidate == value) return name;
+    return table.front().second;
+}
+
+template <typename Value, std::size_t size>
+std::optional<Value> valueOf(const std::array<std::pair<Value, std::string_view>, size>& table,
+                             std::string_view name) {
+    for (const auto& [value, candidate] : table)
+        if (candidate == name) return value;
+    return std::nullopt;
+}
+
+constexpr std::array<std::pair<pcsc::AccessMode, std::string_view>, 3> accessModes{{
+    {pcsc::AccessMode::Shared, "shared"},
+    {pcsc::AccessMode::Exclusive, "exclusive"},
+    {pcsc::AccessMode::Direct, "direct"},
+}};
+constexpr std::array<std::pair<pcsc::Protocol, std::string_view>, 3> protocols{{
+    {pcsc::Protocol::Raw, "raw"},
+    {pcsc::Protocol::T0, "t0"},
+    {pcsc::Protocol::T1, "t1"},
+}};
+constexpr std::array<std::pair<pcsc::Disposition, std::string_view>, 4> dispositions{{
+    {pcsc::Disposition::Leave, "leave"},
+    {pcsc::Disposition::Reset, "reset"},
+    {pcsc::Disposition::Unpower, "unpower"},
+    {pcsc::Disposition::Eject, "eject"},
+}};
+using State = pcsc::ConnectionStatus::State;
+// SmartCardConnectionState; "t0", "t1" and "raw" are Specific with that protocol.
+constexpr std::array<std::pair<State, std::string_view>, 5> connectionStates{{
+    {State::Absent, "absent"},
+    {State::Present, "present"},
+    {State::Swallowed, "swallowed"},
+    {State::Powered, "powered"},
+    {State::Negotiable, "negotiable"},
+}};
+
+// SmartCardReaderStateFlagsIn / Out: which dictionary has the member.
+struct FlagRow {
+    std::string_view name;
+    bool pcsc::ReaderStateFlags::*flag;
+    bool in;
+    bool out;
+};
+constexpr std::array<FlagRow, 11> flagRows{{
+    {"unaware", &pcsc::ReaderStateFlags::unaware, true, false},
+    {"ignore", &pcsc::ReaderStateFlags::ignore, true, true},
+    {"changed", &pcsc::ReaderStateFlags::changed, false, true},
+    {"unavailable", &pcsc::ReaderStateFlags::unavailable, true, true},
+    {"unknown", &pcsc::ReaderStateFlags::unknown, false, true},
+    {"empty", &pcsc::ReaderStateFlags::empty, true, true},
+    {"present", &pcsc::ReaderStateFlags::present, true, true},
+    {"exclusive", &pcsc::ReaderStateFlags::exclusive, true, true},
+    {"inuse", &pcsc::ReaderStateFlags::inuse, true, true},
+    {"mute", &pcsc::ReaderStateFlags::mute, true, true},
+    {"unpowered", &pcsc::ReaderStateFlags::unpowered, true, true},
+}};
+
+json flagsIn(const pcsc::ReaderStateFlags& flags) {
+    json out = json::object();
+    for (const FlagRow& row : flagRows)
+        if (row.in) out[std::string(row.name)] = flags.*row.flag;
+    return out;
+}
+
+pcsc::ReaderStateFlags flagsOut(const json& in) {
+    pcsc::ReaderStateFlags flags;
+    for (const FlagRow& row : flagRows)
+        if (row.out && in.is_object()) flags.*row.flag = in.value(std::string(row.name), false);
+    return flags;
+}
+
+Bytes bytesOf(const json& array) {
+    return array.is_array() ? array.get<Bytes>() : Bytes{};
+}
+
+std::string statesJson(const std::vector<pcsc::ReaderStateIn>& states) {
+    json out = json::array();
+    for (const pcsc::ReaderStateIn& state : states) {
+        json in{{"readerName", state.readerName}, {"currentState", flagsIn(state.currentState)}};
+        if (state.currentCount) in["currentCount"] = *state.currentCount;
+        out.push_back(std::move(in));
+    }
+    return out.dump();
+}
+
+std::vector<pcsc::ReaderStateOut> statesOut(const std::string& text) {
+    std::vector<pcsc::ReaderStateOut> states;
+    for (const json& state : json::parse(text)) {
+        pcsc::ReaderStateOut out;
+        out.readerName = state.value("readerName", "");
+        out.eventState = flagsOut(state.value("eventState", json::object()));
+        if (state.contains("eventCount") && state["eventCount"].is_number_unsigned())
+            out.eventCount = state["eventCount"].get<std::uint32_t>();
+        out.answerToReset = bytesOf(state.value("answerToReset", json::array()));
+        states.push_back(std::move(out));
+    }
+    return states;
+}
+
+pcsc::ConnectionStatus statusOf(const std::string& text) {
+    const json status = json::parse(text);
+    pcsc::ConnectionStatus out;
+    out.readerName = status.value("readerName", "");
+    const std::string state = status.value("state", "");
+    if (const auto protocol = valueOf(protocols, state)) {
+        out.state = State::Specific;
+        out.activeProtocol = protocol;
+    } else if (const auto plain = valueOf(connectionStates, state)) {
+        out.state = *plain;
+    } else {
+        throw pcsc::Error(ErrorCode::UnknownError, "status(): unknown state \"" + state + "\"");
+    }
+    out.answerToReset = bytesOf(status.value("answerToReset", json::array()));
+    return out;
+}
+
+// A JsPromise that its task's cancellation also settles: the coroutine resumes at once with the
+// cancellation's reason, and the JS call is told to give up (getStatusChange's AbortSignal is
+// aborted; a call not started yet is never started).
+class CancellablePromise {
+public:
+    explicit CancellablePromise(std::function<void(int id)> start)
+        : promise_([this, start = std::move(start)](int id) {
+              id_ = id;
+              start(id);
+          }) {}
+
+    bool await_ready() const noexcept { return false; }
+    template <typename P> bool await_suspend(coro::coroutine_handle<P> waiting) {
+        if (!wait_.arm(waiting, [this] { cancel(); })) return false;
+        return promise_.await_suspend(waiting);
+    }
+    PromiseOutcome await_resume() {
+        wait_.disarm();
+        wait_.throwIfCancelled();
+        return promise_.await_resume();
+    }
+
+private:
+    // The JS half gives up first (it reports nothing more for the id, and the context is free
+    // again for a status-change wait), then the coroutine resumes, which may destroy this
+    // awaiter.
+    void cancel() {
+        kamusm_sc_abort(id_);
+        promise_.settle({Kind::Rejected, 0, {}, "AbortError: cancelled"});
+    }
+
+    JsPromise promise_;
+    int id_ = 0;
+    CancellableWait wait_;
+};
+
+// Awaits one call; a rejection or a timeout becomes a pcsc::Error naming the call.
+Task<PromiseOutcome> settle(std::string_view call, std::function<void(int id)> start,
+                            int timeoutMs) {
+    CancellablePromise promise(std::move(start));
+    PromiseOutcome outcome = co_await promise;
+    if (outcome.kind == Kind::TimedOut)
+        throw pcsc::Error(ErrorCode::Timeout, std::string(call) + ": no answer within " +
+                                                  std::to_string(timeoutMs) + " ms");
+    if (outcome.kind == Kind::Rejected)
+        throw pcsc::Error(codeFor(outcome.errorName()), std::string(call) + ": " + outcome.text);
+    co_return outcome;
+}
+
+std::string protocolsJson(const std::vector<pcsc::Protocol>& preferred) {
+    json out = json::array();
+    for (pcsc::Protocol protocol : preferred)
+        out.push_back(nameOf(protocols, protocol));
+    return out.dump();
+}
+
+} // namespace
+
+WebSmartCardContext::WebSmartCardContext(int handle) : handle_(handle) {}
+
+WebSmartCardContext::~WebSmartCardContext() {
+    kamusm_sc_forget(handle_);
+}
+
+Task<std::vector<std::string>> WebSmartCardContext::listReaders() {
+    const PromiseOutcome outcome = co_await settle(
+        "listReaders", [&](int id) { kamusm_sc_list_readers(id, handle_, callTimeoutMs); },
+        callTimeoutMs);
+    co_return json::parse(outcome.text).get<std::vector<std::string>>();
+}
+
+Task<std::vector<pcsc::ReaderStateOut>>
+WebSmartCardContext::getStatusChange(std::vector<pcsc::ReaderStateIn> readerStates,
+                                     std::optional<pcsc::Milliseconds> timeout) {
+    const std::string states = statesJson(readerStates);
+    const int timeoutMs =
+        timeout ? static_cast<int>(std::max<std::int64_t>(1, timeout->count())) : noTimeout;
+    const PromiseOutcome outcome = co_await settle(
+        "getStatusChange",
+        [&](int id) { kamusm_sc_get_status_change(id, handle_, states.c_str(), timeoutMs); },
+        timeoutMs);
+    co_return statesOut(outcome.text);
+}
+
+Task<pcsc::ConnectResult> WebSmartCardContext::connect(const std::string& readerName,
+                                                       pcsc::AccessMode accessMode,
+                                                       std::vector<pcsc::Protocol> preferred) {
+    const std::string mode(nameOf(accessModes, accessMode));
+    const std::string wanted = protocolsJson(preferred);
+    const PromiseOutcome outcome = co_await settle(
+        "connect",
+        [&](int id) {
+            kamusm_sc_connect(id, handle_, readerName.c_str(), mode.c_str(), wanted.c_str(),
+                              noTimeout);
+        },
+        noTimeout);
+    co_return pcsc::ConnectResult{std::make_unique<WebSmartCardConnection>(outcome.number),
+                                  valueOf(protocols, outcome.text)};
+}
+
+WebSmartCardConnection::WebSmartCardConnection(int handle) : handle_(handle) {}
+
+WebSmartCardConnection::~WebSmartCardConnection() {
+    kamusm_sc_forget(handle_);
+}
+
+Task<Bytes> WebSmartCardConnection::transmit(ByteView command) {
+    PromiseOutcome outcome = co_await settle(
+        "transmit",
+        [&](int id) {
+            kamusm_sc_transmit(id, handle_, command.data(), static_cast<int>(command.size()),
+                               transmitTimeoutMs);
+        },
+        transmitTimeoutMs);
+    co_return std::move(outcome.bytes);
+}
+
+Task<void> WebSmartCardConnection::beginTransaction() {
+    co_await settle(
+        "startTransaction",
+        [&](int id) { kamusm_sc_begin_transaction(id, handle_, beginTransactionTimeoutMs); },
+        beginTransactionTimeoutMs);
+}
+
+Task<void> WebSmartCardConnection::endTransaction(pcsc::Disposition disposition) {
+    const std::string value(nameOf(dispositions, disposition));
+    co_await settle(
+        "endTransaction",
+        [&](int id) { kamusm_sc_end_transaction(id, handle_, value.c_str(), callTimeoutMs); },
+        callTimeoutMs);
+}
+
+Task<pcsc::ConnectionStatus> WebSmartCardConnection::status() {
+    const PromiseOutcome outcome = co_await settle(
+        "status", [&](int id) { kamusm_sc_status(id, handle_, callTimeoutMs); }, callTimeoutMs);
+    co_return statusOf(outcome.text);
+}
+
+Task<void> WebSmartCardConnection::disconnect(pcsc::Disposition disposition) {
+    const std::string value(nameOf(dispositions, disposition));
+    co_await settle(
+        "disconnect",
+        [&](int id) { kamusm_sc_disconnect(id, handle_, value.c_str(), callTimeoutMs); },
+        callTimeoutMs);
+}
+
+bool smartCardSupported() {
+    return kamusm_sc_supported();
+}
+
+void releaseAllSmartCards() {
+    kamusm_sc_release_all();
+}
+
+Task<std::unique_ptr<WebSmartCardContext>> establishSmartCardContext() {
+    if (!smartCardSupported())
+        throw pcsc::Error(ErrorCode::Unsupported,
+                          "this browser has no Web Smart Card API (navigator.smartCard): it is "
+                          "only in Isolated Web Apps");
+    const PromiseOutcome outcome = co_await settle(
+        "establishContext", [](int id) { kamusm_sc_establish(id, callTimeoutMs); }, callTimeoutMs);
+    co_return std::make_unique<WebSmartCardContext>(outcome.number);
+}
+
+} // namespace kamusm::platform::web
