@@ -13,6 +13,10 @@
 #ifdef KAMUSM_HAVE_LIBUSB
 #include "kamusm/usb/libusb_device.hpp"
 #endif
+#ifdef KAMUSM_HAVE_PCSCLITE
+#include "kamusm/pcsc/pcsclite_context.hpp"
+#include "kamusm/reader/pcsc_transport.hpp"
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -25,17 +29,19 @@ namespace {
 
 const char* const pinUsage =
     "usage: pinctl <create|change|unblock> --server URL [--code CODE] [--demo]\n"
-    "              (--sim MODEL [--card t1|t0] | --usb [--reader N]) [--lang tr|en] [--json]\n"
+    "              (--sim MODEL [--card t1|t0] | --usb | --pcsc) [--reader NAME|INDEX]\n"
+    "              [--lang tr|en] [--json]\n"
     "Standard input gives, one per line: the current PIN (change only), the new PIN, its repeat,\n"
-    "then the SMS code or web password. With --demo a virtual card is enrolled for the demo\n"
-    "holder, and the verification code (unless --code gives one) and the SMS code come from\n"
-    "the demo backend.\n";
+    "then the SMS code or web password. With --demo the verification code (unless --code gives\n"
+    "one) and the SMS code come from the demo backend; with --sim a virtual card is enrolled for\n"
+    "the demo holder, with --usb and --pcsc the card in the reader is used as it is. --reader\n"
+    "picks the reader (name, or index as 'pinctl pcsc list' shows it) when several hold a card.\n";
 
 struct PinOptions {
     backend::Operation operation = backend::Operation::Change;
-    std::string server, code, simModel = "", reader = "0";
+    std::string server, code, simModel, reader;
     sim::CardProtocol protocol = sim::CardProtocol::T1;
-    bool demo = false, usb = false, json = false;
+    bool demo = false, usb = false, pcsc = false, json = false;
     wizard::Language language = wizard::Language::English;
 };
 
@@ -57,6 +63,8 @@ std::optional<PinOptions> parse(backend::Operation operation, const Arguments& a
             options.demo = true;
         else if (argument == "--usb")
             options.usb = true;
+        else if (argument == "--pcsc")
+            options.pcsc = true;
         else if (argument == "--json")
             options.json = true;
         else if (argument == "--server" && hasValue)
@@ -76,7 +84,8 @@ std::optional<PinOptions> parse(backend::Operation operation, const Arguments& a
         else
             return std::nullopt;
     }
-    const bool oneReader = options.usb != !options.simModel.empty();
+    const int transports = int{options.usb} + int{options.pcsc} + int{!options.simModel.empty()};
+    const bool oneReader = transports == 1;
     const bool hasCode = options.demo || !options.code.empty();
     if (options.server.empty() || !oneReader || !hasCode) return std::nullopt;
     return options;
@@ -84,8 +93,9 @@ std::optional<PinOptions> parse(backend::Operation operation, const Arguments& a
 
 class Run {
 public:
-    Run(const PinOptions& options, backend::BackendClient& client, wizard::Wizard& flow)
-        : options_(options), client_(client), flow_(flow) {}
+    Run(const PinOptions& options, backend::BackendClient& client, reader::Owner& readers,
+        wizard::Wizard& flow)
+        : options_(options), client_(client), readers_(readers), flow_(flow) {}
 
     // Each stage's event, then the step it must reach; false with the error printed otherwise.
     bool expect(wizard::Step step) {
@@ -142,18 +152,40 @@ public:
     }
 
 private:
-    // With several KamuSM cards the one in --reader (its name or its place in the list).
+    // The card in --reader (a name, or an index into the readers' list) when one is named; with
+    // several KamuSM cards one must be.
     bool chooseCard() {
-        const std::vector<wizard::CardSummary>& choices = flow_.state().cardChoices;
-        if (choices.empty()) return true;
-        for (std::size_t i = 0; i < choices.size(); ++i) {
-            if (choices[i].slot == options_.reader || std::to_string(i) == options_.reader) {
-                runSync(flow_.chooseCard(i));
-                return true;
-            }
+        const wizard::WizardState& state = flow_.state();
+        std::optional<std::string> wanted;
+        if (!options_.reader.empty()) {
+            wanted = pickPcscReader(readers_.slots(), options_.reader);
+            if (!wanted) return refuse("unknown_reader", "no reader " + options_.reader);
+            if (!holdsCard(*wanted))
+                return refuse("no_card", std::string(wizard::message(wizard::WizardError::NoCard,
+                                                                     options_.language)));
         }
-        failure_ = "several_cards";
-        message_ = "several KamuSM cards: pick one with --reader NAME|INDEX";
+        if (state.cardChoices.empty()) {
+            if (wanted && state.card && state.card->slot != *wanted)
+                return refuse("other_reader", "the KamuSM card is in " + state.card->slot);
+            return true;
+        }
+        for (std::size_t i = 0; wanted && i < state.cardChoices.size(); ++i) {
+            if (state.cardChoices[i].slot != *wanted) continue;
+            runSync(flow_.chooseCard(i));
+            return true;
+        }
+        return refuse("several_cards", "several KamuSM cards: pick one with --reader NAME|INDEX");
+    }
+
+    bool holdsCard(const std::string& slot) const {
+        for (const reader::Slot& candidate : readers_.slots())
+            if (candidate.name == slot) return candidate.cardPresent;
+        return false;
+    }
+
+    bool refuse(std::string failure, std::string message) {
+        failure_ = std::move(failure);
+        message_ = std::move(message);
         return false;
     }
 
@@ -180,6 +212,7 @@ private:
 
     const PinOptions& options_;
     backend::BackendClient& client_;
+    reader::Owner& readers_;
     wizard::Wizard& flow_;
     std::string failure_, message_;
 };
@@ -187,6 +220,15 @@ private:
 // The readers the options name: the virtual one with an enrolled demo card, or the real ones.
 std::unique_ptr<reader::Transport> openTransport(const PinOptions& options,
                                                  backend::BackendClient& client) {
+    if (options.pcsc) {
+#ifdef KAMUSM_HAVE_PCSCLITE
+        return std::make_unique<reader::PcscTransport>(pcsc::PcscLiteContext::establish(),
+                                                       reader::TransportKind::Pcsc);
+#else
+        std::cerr << "pinctl: this build has no pcsc-lite\n";
+        return nullptr;
+#endif
+    }
     if (options.usb) {
 #ifdef KAMUSM_HAVE_LIBUSB
         auto usb = std::make_unique<reader::CcidTransport>(reader::TransportKind::Usb);
@@ -231,7 +273,7 @@ int runPinOperation(backend::Operation operation, const Arguments& arguments) {
     reader::Owner readers;
     runSync(readers.use(std::move(transport)));
     wizard::Wizard flow(client, clock, readers);
-    Run run(*options, client, flow);
+    Run run(*options, client, readers, flow);
     run.run();
     runSync(readers.close());
     return run.report();

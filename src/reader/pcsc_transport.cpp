@@ -44,8 +44,9 @@ Task<void> PcscCard::disconnect() {
     if (closing) co_await closing->disconnect(pcsc::Disposition::Reset);
 }
 
-PcscTransport::PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind)
-    : context_(std::move(context)), kind_(kind) {}
+PcscTransport::PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind,
+                             std::unique_ptr<pcsc::Context> watch)
+    : context_(std::move(context)), watch_(std::move(watch)), kind_(kind) {}
 
 pcsc::Context& PcscTransport::context() const {
     if (!context_) throw pcsc::Error(pcsc::ErrorCode::InvalidState, "the PC/SC context is closed");
@@ -78,7 +79,7 @@ Task<void> PcscTransport::waitForChange() {
     if (pnpSupported_)
         watching.push_back({pcsc::pnpNotification, {}, static_cast<std::uint32_t>(known_.size())});
     const std::vector<pcsc::ReaderStateOut> states =
-        co_await context().getStatusChange(std::move(watching), std::nullopt);
+        co_await (watch_ ? *watch_ : context()).getStatusChange(std::move(watching), std::nullopt);
     // A stack without the PnP reader reports it unknown, at once and every time: asking again
     // would never wait.
     if (pnpSupported_ && !states.empty() && states.back().eventState.unknown) pnpSupported_ = false;
@@ -107,6 +108,7 @@ Task<std::unique_ptr<Card>> PcscTransport::connect(const std::string& slot) {
 }
 
 Task<void> PcscTransport::close() {
+    watch_.reset();
     context_.reset();
     co_return;
 }

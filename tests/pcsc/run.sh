@@ -13,6 +13,7 @@ CODE=0
 PIN=123456      # the demo card's PIN
 NEW_PIN=97531864 # distinctive, so that finding it anywhere in the logs means a leak
 WRONG_PIN=86420975
+CHANGED_PIN=64209753
 
 # pinctl with `$1` on standard input and the rest as arguments; sets OUT and CODE.
 run() {
@@ -169,29 +170,68 @@ check "the T=0 card: T=0 negotiated" 0 '"protocol": 0'
 run "" pcsc certificates --json
 check "the T=0 card: certificates through 61xx GET RESPONSE" 0 '"size": 2091'
 
-# The card enrolled at a demo backend carries the certificate that backend issued.
-if [ -x "$RIG_BUILD/kamusm-server" ]; then
-    mkdir -p "$RIG_DIR/server"
-    "$RIG_BUILD/kamusm-server" --demo --port 0 --data-dir "$RIG_DIR/server" \
-        --sms-outbox-file "$RIG_DIR/server/sms.txt" > "$RIG_DIR/server.out" 2> "$RIG_DIR/server.err" &
-    server=$!
-    server_listening() { grep -q "listening on" "$RIG_DIR/server.out"; }
-    rig_wait 30 "kamusm-server" server_listening
-    url=$(grep -o 'http://[0-9.:]*' "$RIG_DIR/server.out")
-    rig_start_card --server "$url"
-    run "" pcsc certificates --json
-    issued=$OUT
-    kill -TERM "$server"
-    wait "$server" || true
-    rig_start_card
-    run "" pcsc certificates --json
-    fixture=$OUT
-    OUT=$issued
-    CODE=0
-    [ "$issued" != "$fixture" ] || OUT="the same certificate as the fixture's"
-    check "--server: the card carries the certificate the demo backend issued" 0 \
-        'serialNumber=10000000146' '"size":'
-fi
+# The demo backend: the card enrolled there carries the certificate it issued, and the wizard
+# runs every PIN operation over PC/SC against it (pinctl create|change|unblock --pcsc).
+mkdir -p "$RIG_DIR/server"
+"$RIG_BUILD/kamusm-server" --demo --port 0 --data-dir "$RIG_DIR/server" \
+    --sms-outbox-file "$RIG_DIR/server/sms.txt" > "$RIG_DIR/server.out" 2> "$RIG_DIR/server.err" &
+server=$!
+server_listening() { [[ $(cat "$RIG_DIR/server.out") == *"listening on"* ]]; }
+rig_wait 30 "kamusm-server" server_listening
+url=$(grep -o -m1 'http://[0-9.:]*' "$RIG_DIR/server.out")
+
+rig_start_card --server "$url"
+run "" pcsc certificates --json
+issued=$OUT
+rig_start_card
+run "" pcsc certificates --json
+[ "$issued" != "$OUT" ] || issued="the same certificate as the fixture's"
+OUT=$issued
+CODE=0
+check "--server: the card carries the certificate the demo backend issued" 0 \
+    'serialNumber=10000000146' '"size":'
+
+wizard() { run "$1" "$2" --server "$url" --pcsc --demo "${@:3}"; }
+rig_start_card --server "$url" --pin not-set
+wizard "$NEW_PIN"$'\n'"$NEW_PIN" create --json
+check "wizard over PC/SC: create" 0 '"ok":true' '"step":"done"'
+run "$NEW_PIN" pcsc verify --json
+check "... the created PIN verifies" 0 '"pin": "verified"'
+wizard "$NEW_PIN"$'\n'"$CHANGED_PIN"$'\n'"$CHANGED_PIN" change --reader 0
+check "wizard over PC/SC: change (text, --reader by index)" 0 "step: done" "card: 123456789012"
+rig_start_card --server "$url" --pin blocked
+wizard "$NEW_PIN"$'\n'"$NEW_PIN" unblock --json --reader "Virtual PCD 00 00"
+check "wizard over PC/SC: unblock (--reader by name)" 0 '"ok":true' '"step":"done"'
+run "" pcsc pin-status --json
+check "... the PIN is set with all its tries, and the card was reset" 0 '"pin": "set"' \
+    '"tries_left": 3'
+wizard "" change --reader 1 --json
+check "wizard over PC/SC: --reader naming the empty reader" 1 '"ok":false' '"error":"no_card"'
+
+# The card pulled out in the middle of the unblock's card work, as RESET RETRY COUNTER comes
+# (its place counted on a whole run first): the wizard says so, and the card is untouched.
+rig_start_card --server "$url" --pin blocked --verbose
+wizard "$NEW_PIN"$'\n'"$NEW_PIN" unblock --json
+check "wizard over PC/SC: unblock, counted" 0 '"ok":true'
+card_log="$RIG_DIR/card-$RIG_CARD_RUNS.err"
+rig_stop_card
+# The place of RESET RETRY COUNTER among the APDUs the card saw.
+reset_at=$(awk '/: APDU /{n++} /: APDU 00 2C/{print n; exit}' "$card_log")
+OUT=$(cat "$card_log")
+CODE=0
+[ -n "$reset_at" ] || CODE=1
+check "the card server logged the RESET RETRY COUNTER header" 0
+rig_start_card --server "$url" --pin blocked --pull-at-apdu "$reset_at"
+events=$(rig_events)
+wizard "$NEW_PIN"$'\n'"$NEW_PIN" unblock --json
+check "wizard over PC/SC: the card pulled as RESET RETRY COUNTER goes out" 1 '"ok":false' \
+    '"step":"reader"' '"error":"card_removed"'
+rig_wait 20 "pcscd to see the card gone" rig_events_past "$events"
+rig_card_insert
+run "" pcsc pin-status --json
+check "... the PIN stayed blocked (the card never took the command)" 0 '"pin": "blocked"'
+kill -TERM "$server"
+wait "$server" || true
 
 rig_stop
 run "" pcsc list
@@ -202,7 +242,7 @@ check "no PC/SC service: an operation exits 4" 4 '"code":"no-service"'
 # No PIN anywhere: pinctl's output, pcscd's log, the card server's logs. 123456 is also the
 # start of the serial 123456789012, so only the PIN itself (not followed by 789012) counts.
 logs=("$RIG_DIR"/pinctl.log "$RIG_DIR"/pcscd.log "$RIG_DIR"/card-*)
-leaks=$(grep -nE "$NEW_PIN|$WRONG_PIN|$PIN([^7]|$)|(31 ?32 ?33 ?34 ?35 ?36|39 ?37 ?35 ?33 ?31 ?38 ?36 ?34)" \
+leaks=$(grep -nE "$NEW_PIN|$WRONG_PIN|$CHANGED_PIN|$PIN([^7]|$)|(31 ?32 ?33 ?34 ?35 ?36|39 ?37 ?35 ?33 ?31 ?38 ?36 ?34)" \
     "${logs[@]}" || true)
 OUT=$leaks
 CODE=0

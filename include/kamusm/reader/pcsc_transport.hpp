@@ -38,7 +38,11 @@ private:
 
 class PcscTransport : public Transport {
 public:
-    PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind);
+    // `watch`: a context of its own for waitForChange(), where the stack serves one call at a
+    // time per context (navigator.smartCard: a waiting getStatusChange refuses every other
+    // call); without one the waits share `context`.
+    PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind,
+                  std::unique_ptr<pcsc::Context> watch = nullptr);
 
     TransportKind kind() const override { return kind_; }
     // The readers (SCardListReaders) and whether a card is in each, asked without waiting.
@@ -55,6 +59,7 @@ private:
     pcsc::Context& context() const;
 
     std::unique_ptr<pcsc::Context> context_;
+    std::unique_ptr<pcsc::Context> watch_;
     TransportKind kind_;
     std::vector<pcsc::ReaderStateIn> known_; // each reader as slots() saw it last
     bool pnpSupported_ = true;               // until the stack reports the PnP reader unknown
