@@ -31,7 +31,9 @@ Task<void> Wizard::findCard() {
         // message when no KamuSM card is found.
         std::exception_ptr slotFailure;
         bool otherCard = false;
-        for (const reader::Slot& slot : readers_.slots()) {
+        // A copy: the owner's watch may look at the slots again while a card is read.
+        const std::vector<reader::Slot> slots = readers_.slots();
+        for (const reader::Slot& slot : slots) {
             if (!slot.cardPresent) continue;
             try {
                 FoundCard found = co_await readCard(slot.name);

@@ -30,7 +30,7 @@ test("with WebUSB on a secure page the app goes straight to the verification cod
 
 test("without navigator.usb the app says which browser to use", async () => {
   const { page, errors } = await openApp(browser, { usb: "absent" });
-  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });
+  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb", transport: null });
   const screen = await mirror(page);
   assert.equal(screen.heading, "Hazırlık");
   assert.match(screen.alert, /USB kart okuyucularla konuşamıyor.*Google Chrome veya Microsoft Edge/);
@@ -40,7 +40,7 @@ test("without navigator.usb the app says which browser to use", async () => {
   // Checking again finds the same browser: the same answer, no crash.
   await pressMirrorButton(page, "Tekrar denetle");
   await nextFrames(page);
-  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });
+  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb", transport: null });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -50,7 +50,7 @@ test("over plain http on a non-local name the app asks for https", async () => {
   url.hostname = insecureHost;
   const { page } = await openApp(browser, { usb: "absent", url: url.href });
   assert.equal(await page.evaluate(() => window.isSecureContext), false);
-  assert.deepEqual(await state(page), { step: "environment", error: "insecure_context" });
+  assert.deepEqual(await state(page), { step: "environment", error: "insecure_context", transport: null });
   assert.match((await mirror(page)).alert, /https:\/\//);
   await page.close();
 });
@@ -71,7 +71,7 @@ test("the mirror's language button switches canvas and mirror to English and bac
   assert.deepEqual(screen.buttons, ["Check again", "Türkçe", "Large text"]);
   // The keyboard focus stays on the language button across the rebuild.
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Türkçe");
-  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb" });
+  assert.deepEqual(await state(page), { step: "environment", error: "no_webusb", transport: null });
   // The focused mirror covers the canvas (for sighted keyboard users); blur it to see the canvas.
   await page.evaluate(() => document.activeElement.blur());
   await nextFrames(page);

@@ -70,7 +70,7 @@
     permission: "granted", // "denied": connect rejects NotAllowedError, as a refused prompt does
     transmitDelayMs: 0,
     readers: new Map(), // name → {name, card, removedCard, eventCount, connections, otherExclusive, transaction}
-    pnpEvents: 0, // readers added or removed: the PnP reader's eventCount
+    pnpEvents: 0, // readers added or removed (the watchers are told)
     calls: [], // {method, reader, accessMode, disposition, ins}: never APDU data
     triggers: [], // {ins, when, reader}: removeCardOn
     failures: [], // {method, error}: failNext
@@ -141,9 +141,12 @@
     if (current.ignore) {
       return { changed: false, out: { readerName: stateIn.readerName, eventState: { ignore: true }, eventCount: 0 } };
     }
+    // As pcsc-lite (the Smart Card Connector's stack) counts it: the PnP reader's count is the
+    // number of readers, and it changed when the caller knows another number.
     if (stateIn.readerName === pnpNotification) {
-      const changed = (stateIn.currentCount || 0) !== world.pnpEvents;
-      return { changed, out: { readerName: stateIn.readerName, eventState: { changed }, eventCount: world.pnpEvents } };
+      const readers = world.readers.size;
+      const changed = (stateIn.currentCount || 0) !== readers;
+      return { changed, out: { readerName: stateIn.readerName, eventState: { changed }, eventCount: readers } };
     }
     const reader = world.readers.get(stateIn.readerName);
     if (!reader) {
@@ -274,12 +277,14 @@
           if (outs.some((state) => state.changed)) finish(() => resolve(outs.map((state) => state.out)));
         }
         if (signal) signal.addEventListener("abort", cancel);
-        if (options.timeout !== undefined) {
-          timer = setTimeout(() => finish(() => reject(domError("TimeoutError", "The operation timed out."))),
-                             options.timeout);
-        }
+        // As PC/SC: the states are looked at first, and the timeout counts only while nothing
+        // has changed (0: the states as they are now).
+        const expire = () => finish(() => reject(domError("TimeoutError", "The operation timed out.")));
         world.watchers.add(check);
-        later(check);
+        later(() => {
+          check();
+          if (!done && options.timeout !== undefined) timer = setTimeout(expire, options.timeout);
+        });
       });
     }
 

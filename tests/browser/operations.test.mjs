@@ -71,7 +71,7 @@ test("a wrong SMS code says how many tries are left, the right one still works",
   await typeInto(page, "confirmation", sms);
   await act(page, "submit_confirmation");
   await untilStep(page, "done", null);
-  assert.deepEqual(await state(page), { step: "done", error: null });
+  assert.deepEqual(await state(page), { step: "done", error: null, transport: "webusb" });
   assert.deepEqual(errors, []);
   await page.close();
 });

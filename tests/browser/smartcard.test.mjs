@@ -4,9 +4,6 @@
 // fake and the card by the simulator. Through the mirror, as a keyboard user: the three
 // operations, the card taken out before and during RESET RETRY COUNTER, the reader unplugged,
 // the permission refused, another program holding the card, no PC/SC service, a slow card.
-//
-// Until the runtime offers this transport (kamusmPin.state().transport), each test skips itself
-// with the reason.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { act, launch, mirror, openApp, smartCard, state, typeInto, until, untilStep } from "./harness.mjs";
@@ -14,25 +11,16 @@ import { cardFor, maskedTckn, newPin, pageIssuesCode, toConfirmStep } from "./fl
 
 const reader = "ACS ACR39U ICC Reader 00 00";
 const resetRetryCounter = 0x2c; // INS of RESET RETRY COUNTER (card-profile.md)
-const notWired = "the runtime does not offer the Web Smart Card transport yet " +
-  "(kamusmPin.state().transport is undefined)";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 // Opens the app with the fake set up by `config` (one reader, by default with the card the
-// operation needs); null when the transport is not wired in yet (the test skips itself).
+// operation needs).
 async function openWithSmartCard(t, config) {
   const opened = await openApp(browser, { path: "/", smartCard: { readers: [reader], ...config } });
   await until(opened.page, () => !!window.kamusmPin.state());
-  const now = await state(opened.page);
-  if (now.transport === undefined) {
-    await opened.page.close();
-    t.skip(notWired);
-    return null;
-  }
-  assert.equal(now.transport, "smartcard", "navigator.smartCard exists: the app uses it");
   return opened;
 }
 
@@ -50,6 +38,7 @@ async function toCardStep(page, operation) {
     await act(page, "choose_reader");
   }
   await untilStep(page, "card", null);
+  assert.equal((await state(page)).transport, "smartcard", "navigator.smartCard exists: the app uses it");
 }
 
 async function confirmWithSms(page, sms) {
@@ -138,7 +127,6 @@ test("the fake navigator.smartCard answers as the API does, the app's virtual ca
 for (const operation of ["create", "change", "unblock"]) {
   test(`${operation} through navigator.smartCard`, async (t) => {
     const opened = await openWithSmartCard(t, withCard(operation));
-    if (!opened) return;
     const { page, errors } = opened;
     await toCardStep(page, operation);
     const facts = Object.fromEntries((await mirror(page)).facts);
@@ -166,7 +154,6 @@ for (const operation of ["create", "change", "unblock"]) {
 
 test("the card taken out at the new PIN step: back to the reader, read again when put back", async (t) => {
   const opened = await openWithSmartCard(t, withCard("create"));
-  if (!opened) return;
   const { page, errors } = opened;
   await toCardStep(page, "create");
   await act(page, "confirm_card");
@@ -183,7 +170,6 @@ test("the card taken out at the new PIN step: back to the reader, read again whe
 for (const [when, pinAfter] of [["before", "blocked"], ["during", "set"]]) {
   test(`the card taken out ${when} RESET RETRY COUNTER: back to the reader, the PIN ${pinAfter}`, async (t) => {
     const opened = await openWithSmartCard(t, withCard("unblock"));
-    if (!opened) return;
     const { page, errors } = opened;
     await toCardStep(page, "unblock");
     const sms = await toConfirmStep(page, "unblock");
@@ -201,7 +187,6 @@ for (const [when, pinAfter] of [["before", "blocked"], ["during", "set"]]) {
 
 test("the reader unplugged at the confirmation step goes back to the reader step", async (t) => {
   const opened = await openWithSmartCard(t, withCard("create"));
-  if (!opened) return;
   const { page, errors } = opened;
   await toCardStep(page, "create");
   await toConfirmStep(page, "create");
@@ -214,14 +199,13 @@ test("the reader unplugged at the confirmation step goes back to the reader step
 
 // The refusals of the platform: each is said, none is waited on.
 const refusals = [
-  ["the permission refused (NotAllowedError on connect)", { permission: "denied" }],
-  ["another program holding the card (sharing-violation)", { exclusive: reader }],
-  ["no PC/SC service (no-service)", { service: false }],
+  ["the permission refused (NotAllowedError on connect)", { permission: "denied" }, "smartcard_denied"],
+  ["another program holding the card (sharing-violation)", { exclusive: reader }, "card_in_use"],
+  ["no PC/SC service (no-service)", { service: false }, "pcsc_unavailable"],
 ];
-for (const [what, config] of refusals) {
+for (const [what, config, error] of refusals) {
   test(`${what} is explained, not waited on`, async (t) => {
     const opened = await openWithSmartCard(t, withCard("create", config));
-    if (!opened) return;
     const { page, errors } = opened;
     // Refused at once (the environment step) or when the card is reached (the reader step).
     await until(page, () => ["code", "environment"].includes(window.kamusmPin.state().step));
@@ -234,7 +218,7 @@ for (const [what, config] of refusals) {
       }
     }
     const refused = await untilRefused(page);
-    assert.notEqual(refused.step, "card");
+    assert.deepEqual(refused, { step: "reader", error, transport: "smartcard" });
     assert.ok((await mirror(page)).alert, "the mirror shows why");
     assert.deepEqual(errors, []);
     await page.close();
@@ -243,7 +227,6 @@ for (const [what, config] of refusals) {
 
 test("a slow card (each APDU 150 ms) still completes an unblock", async (t) => {
   const opened = await openWithSmartCard(t, withCard("unblock", { transmitDelayMs: 150 }));
-  if (!opened) return;
   const { page, errors } = opened;
   await toCardStep(page, "unblock");
   const sms = await toConfirmStep(page, "unblock");

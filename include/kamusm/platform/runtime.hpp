@@ -1,7 +1,8 @@
 // The app in the page: the wizard over the fetch bridge, the screens, and the reader owner with
-// the transport this page has (WebUSB readers, or the demo's virtual one). A thin adapter: it
-// hands the owner what the browser gives (chosen and granted readers, connect and disconnect
-// events) and the owner's events to the wizard.
+// the transport this page has: the Web Smart Card API where navigator.smartCard exists, else
+// WebUSB readers, or the demo's virtual one on request. A thin adapter: it hands the owner what
+// the browser gives (contexts, chosen and granted readers, connect and disconnect events) and
+// the owner's events to the wizard.
 #pragma once
 
 #include "kamusm/backend/api.hpp"
@@ -57,6 +58,10 @@ private:
     Task<void> chooseReaderTask();
     Task<void> virtualCardTask();
     Task<void> enterReaderStep();
+    // The page's own transport when none is in use (or the demo's was): Web Smart Card when
+    // navigator.smartCard exists, else WebUSB with the readers granted before.
+    Task<void> useDefaultTransport();
+    Task<void> useSmartCard();
     // Makes a CCID transport of `kind` the one in use (if it is not already) and follows it.
     Task<reader::CcidTransport*> useCcid(reader::TransportKind kind);
     void onConnected(int handle);

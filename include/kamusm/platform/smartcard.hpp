@@ -25,8 +25,8 @@ public:
 
     // pcsc::Context
     Task<std::vector<std::string>> listReaders() override;
-    // The timeout is the bridge's own (the API's reports a PC/SC timeout as UnknownError in the
-    // spec, TimeoutError in Chromium): it aborts the wait and throws Timeout.
+    // The timeout goes to the API as PC/SC's (zero: the states now); the bridge gives up a call's
+    // time later on a stack that does not answer, aborting the wait and throwing Timeout.
     Task<std::vector<pcsc::ReaderStateOut>>
     getStatusChange(std::vector<pcsc::ReaderStateIn> readerStates,
                     std::optional<pcsc::Milliseconds> timeout) override;

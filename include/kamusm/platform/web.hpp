@@ -2,6 +2,7 @@
 // the accessible DOM mirror and window.kamusmPin.
 #pragma once
 
+#include "kamusm/reader/transport.hpp"
 #include "kamusm/ui/screen.hpp"
 #include "kamusm/wizard/wizard.hpp"
 
@@ -11,14 +12,16 @@
 
 namespace kamusm::platform::web {
 
-// navigator.usb and window.isSecureContext as the page sees them now.
+// navigator.usb, navigator.smartCard and window.isSecureContext as the page sees them now.
 wizard::EnvironmentReport probeEnvironment();
 
 // The screen as JSON for the mirror (web/app.js renders it): every member of ui::Screen, with
 // actions and fields by their ids. Secret fields carry their length, never their text.
 std::string screenJson(const ui::Screen& screen);
-// window.kamusmPin.state(): {"step": "<id>", "error": null | "<code>"}.
-std::string stateJson(std::string_view step, std::optional<std::string_view> error);
+// window.kamusmPin.state(): {"step": "<id>", "error": null | "<code>",
+// "transport": null | "smartcard" | "helper" | "webusb" | "demo"}.
+std::string stateJson(std::string_view step, std::optional<std::string_view> error,
+                      std::optional<reader::TransportKind> transport);
 
 // Hands the JSON to web/app.js, which updates #app-a11y / answers kamusmPin.state().
 void publishScreen(const std::string& json);

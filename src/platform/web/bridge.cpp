@@ -1,6 +1,8 @@
 // The calls into the page's JavaScript; web/app.js defines the Module hooks they reach.
 #include "kamusm/platform/web.hpp"
 
+#include "kamusm/platform/smartcard.hpp"
+
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
 
@@ -54,7 +56,7 @@ nlohmann::json toJson(const std::vector<ui::Field>& fields) {
 } // namespace
 
 wizard::EnvironmentReport probeEnvironment() {
-    return {kamusm_has_webusb() != 0, kamusm_is_secure_context() != 0};
+    return {kamusm_has_webusb() != 0, kamusm_is_secure_context() != 0, smartCardSupported()};
 }
 
 std::string screenJson(const ui::Screen& screen) {
@@ -79,9 +81,11 @@ std::string screenJson(const ui::Screen& screen) {
     return json.dump();
 }
 
-std::string stateJson(std::string_view step, std::optional<std::string_view> error) {
-    nlohmann::json state{{"step", step}, {"error", nullptr}};
+std::string stateJson(std::string_view step, std::optional<std::string_view> error,
+                      std::optional<reader::TransportKind> transport) {
+    nlohmann::json state{{"step", step}, {"error", nullptr}, {"transport", nullptr}};
     if (error) state["error"] = *error;
+    if (transport) state["transport"] = reader::transportId(*transport);
     return state.dump();
 }
 

@@ -65,7 +65,8 @@ void publish(Page& r) {
     const ui::App& app = r.runtime->app();
     std::string screenJson = platform::web::screenJson(app.screen());
     if (screenJson != r.screen) platform::web::publishScreen(r.screen = std::move(screenJson));
-    std::string stateJson = platform::web::stateJson(app.stepId(), app.errorId());
+    std::string stateJson =
+        platform::web::stateJson(app.stepId(), app.errorId(), r.runtime->transport());
     if (stateJson != r.state) platform::web::publishState(r.state = std::move(stateJson));
 }
 

@@ -3,7 +3,9 @@
 #include "kamusm/platform/runtime.hpp"
 
 #include "kamusm/platform/demo_reader.hpp"
+#include "kamusm/platform/smartcard.hpp"
 #include "kamusm/platform/web.hpp"
+#include "kamusm/reader/pcsc_transport.hpp"
 #include "kamusm/sim/demo_enrolment.hpp"
 
 #include <emscripten/emscripten.h>
@@ -73,6 +75,32 @@ Task<void> sleepFor(usb::Milliseconds delay) {
     co_await Sleep{delay};
 }
 
+// A transport that could not be established (the permission refused, no PC/SC service, a
+// policy): it has no readers and says why, so that the wizard tells the holder what to do.
+class UnavailableTransport final : public reader::Transport {
+public:
+    UnavailableTransport(reader::TransportKind kind, std::exception_ptr why)
+        : kind_(kind), why_(std::move(why)) {}
+    reader::TransportKind kind() const override { return kind_; }
+    Task<std::vector<reader::Slot>> slots() override {
+        std::rethrow_exception(why_);
+        co_return std::vector<reader::Slot>{};
+    }
+    Task<void> waitForChange() override {
+        std::rethrow_exception(why_);
+        co_return;
+    }
+    Task<std::unique_ptr<reader::Card>> connect(const std::string&) override {
+        std::rethrow_exception(why_);
+        co_return nullptr;
+    }
+    Task<void> close() override { co_return; }
+
+private:
+    reader::TransportKind kind_;
+    std::exception_ptr why_;
+};
+
 } // namespace
 
 PageConfig readPageConfig() {
@@ -117,6 +145,7 @@ void Runtime::update() {
 
 void Runtime::pageHidden() {
     releaseAllDevices();
+    releaseAllSmartCards();
 }
 
 wizard::EnvironmentReport Runtime::probeEnvironment() {
@@ -171,7 +200,14 @@ Task<reader::CcidTransport*> Runtime::useCcid(reader::TransportKind kind) {
     co_return ccid_;
 }
 
+// Web Smart Card: no chooser; the button opens the API again (after a refused permission or a
+// stopped service, say) and looks at the readers.
 Task<void> Runtime::chooseReaderTask() {
+    if (smartCardSupported()) {
+        co_await useSmartCard();
+        co_await wizard_.findCard();
+        co_return;
+    }
     std::unique_ptr<WebUsbDevice> device;
     try {
         device = co_await requestReader();
@@ -206,28 +242,53 @@ Task<void> Runtime::virtualCardTask() {
 // operation is looked at again, unless the step was reached because its card or the reader
 // went away (the owner's events then tell when it is back).
 Task<void> Runtime::enterReaderStep() {
-    if (!ccid_) {
-        std::vector<std::unique_ptr<WebUsbDevice>> granted;
-        try {
-            granted = co_await grantedReaders();
-        } catch (const Error&) {
-            co_return;
-        }
-        if (granted.empty()) co_return;
-        reader::CcidTransport* transport = co_await useCcid(reader::TransportKind::WebUsb);
-        for (auto& device : granted)
-            transport->addDevice(std::move(device));
-    } else if (wizard_.state().error) {
+    if (!readers_.transport() || readers_.transport() == reader::TransportKind::Demo)
+        co_await useDefaultTransport();
+    else if (wizard_.state().error)
+        co_return;
+    if (readers_.transport()) co_await wizard_.findCard();
+}
+
+Task<void> Runtime::useDefaultTransport() {
+    if (smartCardSupported()) {
+        co_await useSmartCard();
         co_return;
     }
-    co_await wizard_.findCard();
+    std::vector<std::unique_ptr<WebUsbDevice>> granted;
+    try {
+        granted = co_await grantedReaders();
+    } catch (const Error&) {
+        co_return;
+    }
+    if (granted.empty()) co_return;
+    reader::CcidTransport* transport = co_await useCcid(reader::TransportKind::WebUsb);
+    for (auto& device : granted)
+        transport->addDevice(std::move(device));
+}
+
+// Two contexts: the API serves one call at a time per context, and the wait for a change would
+// hold the one the card's commands need.
+Task<void> Runtime::useSmartCard() {
+    std::unique_ptr<reader::Transport> transport;
+    try {
+        auto commands = co_await establishSmartCardContext();
+        auto watch = co_await establishSmartCardContext();
+        transport = std::make_unique<reader::PcscTransport>(
+            std::move(commands), reader::TransportKind::SmartCard, std::move(watch));
+    } catch (const pcsc::Error&) {
+        transport = std::make_unique<UnavailableTransport>(reader::TransportKind::SmartCard,
+                                                           std::current_exception());
+    }
+    ccid_ = nullptr;
+    co_await readers_.use(std::move(transport));
+    readers_.watch();
 }
 
 void Runtime::onConnected(int handle) {
     auto device = std::make_unique<WebUsbDevice>(handle);
     if (ccid_ && readers_.transport() == reader::TransportKind::WebUsb)
         ccid_->addDevice(std::move(device));
-    else if (wizard_.state().step == wizard::Step::Reader && !ccid_)
+    else if (wizard_.state().step == wizard::Step::Reader && !ccid_ && !smartCardSupported())
         run([](Runtime& self, std::unique_ptr<WebUsbDevice> plugged) -> Task<void> {
             (co_await self.useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(plugged));
         }(*this, std::move(device)));

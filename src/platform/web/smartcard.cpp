@@ -21,7 +21,8 @@ void kamusm_sc_release_all();
 void kamusm_sc_abort(int id);
 void kamusm_sc_establish(int id, int timeoutMs);
 void kamusm_sc_list_readers(int id, int handle, int timeoutMs);
-void kamusm_sc_get_status_change(int id, int handle, const char* statesJson, int timeoutMs);
+void kamusm_sc_get_status_change(int id, int handle, const char* statesJson, int apiTimeoutMs,
+                                 int timeoutMs);
 void kamusm_sc_connect(int id, int handle, const char* readerName, const char* accessMode,
                        const char* protocolsJson, int timeoutMs);
 void kamusm_sc_transmit(int id, int handle, const std::uint8_t* data, int size, int timeoutMs);
@@ -263,11 +264,15 @@ Task<std::vector<pcsc::ReaderStateOut>>
 WebSmartCardContext::getStatusChange(std::vector<pcsc::ReaderStateIn> readerStates,
                                      std::optional<pcsc::Milliseconds> timeout) {
     const std::string states = statesJson(readerStates);
-    const int timeoutMs =
-        timeout ? static_cast<int>(std::max<std::int64_t>(1, timeout->count())) : noTimeout;
+    // The API's own timeout is PC/SC's (zero: the states as they are now); the bridge waits a
+    // call's time longer before it gives up on a stack that does not answer at all.
+    const int apiTimeoutMs = timeout ? static_cast<int>(timeout->count()) : -1;
+    const int timeoutMs = timeout ? apiTimeoutMs + callTimeoutMs : noTimeout;
     const PromiseOutcome outcome = co_await settle(
         "getStatusChange",
-        [&](int id) { kamusm_sc_get_status_change(id, handle_, states.c_str(), timeoutMs); },
+        [&](int id) {
+            kamusm_sc_get_status_change(id, handle_, states.c_str(), apiTimeoutMs, timeoutMs);
+        },
         timeoutMs);
     co_return statesOut(outcome.text);
 }

@@ -151,10 +151,11 @@ mergeInto(LibraryManager.library, {
   },
 
   // `statesJson`: the SmartCardReaderStateIn sequence. Answered with the SmartCardReaderStateOut
-  // sequence as JSON (answerToReset as an array of bytes). `timeoutMs` is the bridge's own: it
-  // aborts the wait and reports TimedOut.
+  // sequence as JSON (answerToReset as an array of bytes). `apiTimeoutMs` (-1: none) goes to the
+  // API, as PC/SC's own timeout (0: the states now); `timeoutMs` is the bridge's: it aborts the
+  // wait and reports TimedOut.
   kamusm_sc_get_status_change__deps: ['$kamusmSmartCard'],
-  kamusm_sc_get_status_change: function (id, handle, statesJson, timeoutMs) {
+  kamusm_sc_get_status_change: function (id, handle, statesJson, apiTimeoutMs, timeoutMs) {
     const readerStates = JSON.parse(UTF8ToString(statesJson));
     const entry = kamusmSmartCard.entries.get(handle);
     const controller = new AbortController();
@@ -168,7 +169,9 @@ mergeInto(LibraryManager.library, {
     const over = () => entry.context.waits.delete(wait);
     const start = (context) => {
       if (wait.aborted) throw new DOMException('the wait was cancelled', 'AbortError');
-      return context.getStatusChange(readerStates, { signal: controller.signal })
+      const options = { signal: controller.signal };
+      if (apiTimeoutMs >= 0) options.timeout = apiTimeoutMs;
+      return context.getStatusChange(readerStates, options)
         .then((states) => { over(); return states; }, (error) => { over(); throw error; });
     };
     const report = (states, finish) => {
