@@ -32,7 +32,7 @@ const LevelRow* findLevel(std::uint32_t dwFeatures) {
     return nullptr;
 }
 
-constexpr std::uint32_t protocolMask = 0x3; // T=0 and T=1; bits 2-15 are RFU
+constexpr int protocolBits = 16; // dwProtocols: T=0, T=1, then RFU bits up to 15
 
 std::string hex32(std::uint32_t value) {
     char text[11];
@@ -60,8 +60,8 @@ bool ClassDescriptor::autoVoltage() const {
 
 std::vector<int> ClassDescriptor::protocols() const {
     std::vector<int> result;
-    for (int protocol = 0; protocol <= 1; ++protocol)
-        if (supportsProtocol(protocol)) result.push_back(protocol);
+    for (int protocol = 0; protocol < protocolBits; ++protocol)
+        if ((dwProtocols >> protocol & 1) != 0) result.push_back(protocol);
     return result;
 }
 
@@ -105,8 +105,8 @@ ClassDescriptor ClassDescriptor::parse(ByteView bytes) {
     d.bPINSupport = bytes[52];
     d.bMaxCCIDBusySlots = bytes[53];
 
-    if ((d.dwProtocols & protocolMask) == 0)
-        notCcid("dwProtocols " + hex32(d.dwProtocols) + " names neither T=0 nor T=1");
+    // Other protocol bits (contactless readers, RFU) are decoded and listed, as libccid's dumps
+    // do; a card session needs T=0 or T=1, which connect() checks.
     d.exchangeLevel(); // throws on an invalid level combination
     if (d.dwMaxCCIDMessageLength <= headerSize)
         notCcid("dwMaxCCIDMessageLength " + std::to_string(d.dwMaxCCIDMessageLength) +

@@ -255,6 +255,21 @@ TEST_CASE("configurations without a usable CCID interface") {
     }
 }
 
+TEST_CASE("protocol bits other than T=0 and T=1 decode, every one listed") {
+    // 0x0007: T=0, T=1 and an RFU bit, as some contactless readers announce.
+    const ClassDescriptor mixed = ClassDescriptor::parse(acr39uWith(6, 0x07));
+    CHECK(mixed.protocols() == std::vector<int>{0, 1, 2});
+    CHECK(mixed.supportsProtocol(1));
+    CHECK_FALSE(mixed.supportsProtocol(2));
+    // Only RFU bits: decoded, with no protocol a card session could use.
+    Bytes rfuOnly = acr39uWith(6, 0x04);
+    rfuOnly[7] = 0x80; // bit 15
+    const ClassDescriptor rfu = ClassDescriptor::parse(rfuOnly);
+    CHECK(rfu.protocols() == std::vector<int>{2, 15});
+    CHECK_FALSE(rfu.supportsProtocol(0));
+    CHECK_FALSE(rfu.supportsProtocol(1));
+}
+
 TEST_CASE("ClassDescriptor::parse rejects what is not a CCID class descriptor") {
     const Bytes good = readers::acr39u.classDescriptorBytes();
     CHECK(contains(notCcidReason([&] { ClassDescriptor::parse(ByteView(good).first(53)); }),
@@ -267,8 +282,6 @@ TEST_CASE("ClassDescriptor::parse rejects what is not a CCID class descriptor") 
         contains(notCcidReason([] { ClassDescriptor::parse(acr39uWith(0, 0x35)); }), "bLength 53"));
     CHECK(contains(notCcidReason([] { ClassDescriptor::parse(acr39uWith(1, 0x24)); }),
                    "bDescriptorType 36"));
-    CHECK(contains(notCcidReason([] { ClassDescriptor::parse(acr39uWith(6, 0x04)); }),
-                   "neither T=0 nor T=1"));
     CHECK(contains(notCcidReason([] { ClassDescriptor::parse(acr39uWith(42, 0x07)); }),
                    "no single exchange level"));
     // dwMaxCCIDMessageLength 10: room for the header only.

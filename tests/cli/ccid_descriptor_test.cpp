@@ -45,6 +45,16 @@ TEST_CASE("ccid-descriptor --json decodes the ACR39U class descriptor") {
     CHECK(j["max_busy_slots"] == 1);
 }
 
+TEST_CASE("ccid-descriptor --json lists protocol bits beyond T=0 and T=1 instead of refusing") {
+    std::string hex(readers::acr39u.classDescriptor);
+    // dwProtocols 0x00000003 → 0x00000007 (after bMaxSlotIndex 00 and bVoltageSupport 07).
+    const std::string protocols = "00 07 03000000";
+    hex.replace(hex.find(protocols), protocols.size(), "00 07 07000000");
+    const Run run = pinctl("ccid-descriptor " + shellQuoted(hex) + " --json");
+    REQUIRE(run.exitCode == 0);
+    CHECK(nlohmann::json::parse(run.out)["protocols"] == nlohmann::json({0, 1, 2}));
+}
+
 TEST_CASE("ccid-descriptor --json: other readers' levels, voltages and flags") {
     const nlohmann::json ark = nlohmann::json::parse(
         pinctl("ccid-descriptor " + shellQuoted(readers::connect2sign.classDescriptor) + " --json")

@@ -61,12 +61,12 @@ struct ClassDescriptor {
     std::uint8_t bMaxCCIDBusySlots = 0;
 
     ExchangeLevel exchangeLevel() const;
-    bool autoPps() const;     // dwFeatures 0x40 or 0x80
-    bool autoIfsd() const;    // dwFeatures 0x400
-    bool autoVoltage() const; // dwFeatures 0x08
-    std::vector<int> protocols() const;
-    bool supportsProtocol(int protocol) const;
-    std::string bcdCCIDText() const; // "1.10"
+    bool autoPps() const;                      // dwFeatures 0x40 or 0x80
+    bool autoIfsd() const;                     // dwFeatures 0x400
+    bool autoVoltage() const;                  // dwFeatures 0x08
+    std::vector<int> protocols() const;        // every bit of dwProtocols that is set
+    bool supportsProtocol(int protocol) const; // T=0 or T=1, the ones a card session can use
+    std::string bcdCCIDText() const;           // "1.10"
 
     // Throws ccid::Error{NotCcid} unless bLength is 54 and bDescriptorType 0x21 and the
     // fields are consistent (at least one protocol, a known exchange level, message length
