@@ -86,6 +86,7 @@ void CcidTransport::addDevice(std::unique_ptr<usb::Device> device) {
     entry->device = std::move(device);
     entry->index = nextIndex_++;
     entries_.push_back(std::move(entry));
+    lastFailure_ = nullptr;
     wake();
 }
 
@@ -110,12 +111,11 @@ std::size_t CcidTransport::deviceCount() const {
                                                   [](const auto& entry) { return !entry->gone; }));
 }
 
-// Readers that fail to open, or go away while asked, leave the list; their failure is what the
-// caller hears when no other reader is left to show.
+// Readers that fail to open, or go away while asked, leave the list; the last failure is what
+// callers hear while no reader is left to show (until another is handed over).
 Task<std::vector<Slot>> CcidTransport::slots() {
     forgetGone();
     std::vector<Slot> found;
-    std::exception_ptr failure;
     for (std::size_t i = 0; i < entries_.size(); ++i) {
         Entry& entry = *entries_[i];
         if (entry.gone) continue;
@@ -126,11 +126,11 @@ Task<std::vector<Slot>> CcidTransport::slots() {
                 own.push_back({entry.name(slot), co_await slotPresent(entry, slot)});
         } catch (const kamusm::Error&) {
             entry.gone = true;
-            failure = std::current_exception();
+            lastFailure_ = std::current_exception();
         }
         if (!entry.gone) found.insert(found.end(), own.begin(), own.end());
     }
-    if (found.empty() && failure) std::rethrow_exception(failure);
+    if (found.empty() && lastFailure_) std::rethrow_exception(lastFailure_);
     co_return found;
 }
 

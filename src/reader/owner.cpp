@@ -131,13 +131,24 @@ Task<void> Owner::watchLoop() {
     try {
         for (;;) {
             co_await transport_->waitForChange();
-            apply(co_await serialized(calls_, transport_->slots()));
+            apply(co_await listedOrNone());
         }
     } catch (...) {
         failure = std::current_exception();
     }
     if (!scope_->cancelled()) apply({});
     std::rethrow_exception(failure);
+}
+
+// A look at the slots that fails (no reader could be opened, the service is gone) shows none;
+// whoever asks next (refresh) hears why.
+Task<std::vector<Slot>> Owner::listedOrNone() {
+    try {
+        co_return co_await serialized(calls_, transport_->slots());
+    } catch (const kamusm::Error&) {
+        if (scope_->cancelled()) throw;
+    }
+    co_return std::vector<Slot>{};
 }
 
 Task<std::shared_ptr<Card>> Owner::connect(const std::string& slot) {

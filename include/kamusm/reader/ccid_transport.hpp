@@ -56,7 +56,8 @@ private:
     ccid::Trace* trace_;
     std::vector<std::unique_ptr<Entry>> entries_;
     int nextIndex_ = 0;
-    TaskScope* waiting_ = nullptr; // the wait a device change ends
+    std::exception_ptr lastFailure_; // why the last reader left the list
+    TaskScope* waiting_ = nullptr;   // the wait a device change ends
 };
 
 } // namespace kamusm::reader

@@ -76,6 +76,7 @@ private:
     };
 
     Task<void> watchLoop();
+    Task<std::vector<Slot>> listedOrNone();
     void apply(const std::vector<Slot>& now);
     // Forgets the connected card of `slot`; true when there was one.
     bool lose(const std::string& slot, ErrorCode reason);
