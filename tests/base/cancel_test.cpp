@@ -1,10 +1,13 @@
 #include "kamusm/base/cancel.hpp"
+#include "task_outcome.hpp"
 
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 
 using namespace kamusm;
+using kamusm::testing::Outcome;
+using kamusm::testing::start;
 
 namespace {
 
@@ -42,17 +45,6 @@ Task<int> waitThenAnswer(Gate& gate) {
 // Two levels down: the cancellation reaches the leaf through every co_await.
 Task<int> nested(Gate& gate) {
     co_return co_await waitThenAnswer(gate) + 1;
-}
-
-struct Outcome {
-    bool done = false;
-    std::exception_ptr failure;
-};
-void start(Task<void> task, Outcome& outcome) {
-    spawn(std::move(task), [&outcome](std::exception_ptr failure) {
-        outcome.done = true;
-        outcome.failure = failure;
-    });
 }
 
 } // namespace

@@ -1,10 +1,13 @@
 // The reader owner over a transport whose every call can be held: events in every order, and
 // cancellation at every await, with no task left running afterwards.
 #include "reader/fake_transport.hpp"
+#include "task_outcome.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace kamusm;
+using kamusm::testing::Outcome;
+using kamusm::testing::start;
 using namespace kamusm::reader;
 using namespace kamusm::reader::test;
 
@@ -24,17 +27,6 @@ struct Rig {
         runSync(owner.close());
     }
 };
-
-struct Outcome {
-    bool done = false;
-    std::exception_ptr failure;
-};
-void start(Task<void> task, Outcome& outcome) {
-    spawn(std::move(task), [&outcome](std::exception_ptr failure) {
-        outcome.done = true;
-        outcome.failure = failure;
-    });
-}
 
 ErrorCode readerError(const std::exception_ptr& failure) {
     try {
