@@ -6,10 +6,12 @@
 #include "kamusm/ccid/descriptor.hpp"
 #include "kamusm/ccid/error.hpp"
 #include "kamusm/ccid/known_readers.hpp"
+#include "kamusm/ccid/vendor_class.hpp"
 #include "kamusm/usb/descriptor.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 using namespace kamusm;
@@ -337,4 +339,17 @@ TEST_CASE("encode writes every field back at its CCID §5.1 offset") {
     CHECK(d.encode() ==
           fromHex("36 21 1001 01 02 03000000 07060504 0B0A0908 0C 100F0E0D 14131211"
                   "15 19181716 1D1C1B1A 21201F1E 25242322 29282726 2A 2B 2D2C 2E 2F"));
+}
+
+TEST_CASE("every known reader with a vendor-class CCID interface is in the production table") {
+    for (const KnownReader& reader : knownReaders()) {
+        const auto configuration =
+            usb::parseConfigurationDescriptor(reader.configurationDescriptor);
+        if (findInterface(configuration).bInterfaceClass != 0xFF) continue;
+        CAPTURE(reader.name);
+        const auto rows = vendorClassReaders();
+        CHECK(std::any_of(rows.begin(), rows.end(), [&](const VendorClassReader& row) {
+            return row.idVendor == reader.idVendor && row.idProduct == reader.idProduct;
+        }));
+    }
 }

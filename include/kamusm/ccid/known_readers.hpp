@@ -1,5 +1,6 @@
 // Real CCID readers' USB configuration descriptors, for the simulator (which presents them as
-// its virtual readers) and for the tests (which parse them and check every field).
+// its virtual readers) and for the tests (which parse them and check every field). What
+// production code needs of readers lives in quirks.hpp and vendor_class.hpp.
 #pragma once
 
 #include "kamusm/base/bytes.hpp"

@@ -4,7 +4,7 @@
 #include "kamusm/platform/webusb.hpp"
 
 #include "kamusm/ccid/descriptor.hpp"
-#include "kamusm/ccid/known_readers.hpp"
+#include "kamusm/ccid/vendor_class.hpp"
 #include "kamusm/platform/promise.hpp"
 #include "kamusm/usb/descriptor.hpp"
 
@@ -112,16 +112,12 @@ int milliseconds(usb::Milliseconds timeout) {
     return static_cast<int>(std::max<std::int64_t>(1, timeout.count()));
 }
 
-// The requestDevice filters: the CCID class, plus the known readers that carry CCID behind a
+// The requestDevice filters: the CCID class, plus the readers that carry CCID behind a
 // vendor-class (0xFF) interface, by VID/PID.
 std::string readerFilters() {
     nlohmann::json filters = nlohmann::json::array({{{"classCode", 0x0B}}});
-    for (const ccid::KnownReader& reader : ccid::knownReaders()) {
-        const auto configuration =
-            usb::parseConfigurationDescriptor(reader.configurationDescriptor);
-        if (ccid::findInterface(configuration).bInterfaceClass == 0xFF)
-            filters.push_back({{"vendorId", reader.idVendor}, {"productId", reader.idProduct}});
-    }
+    for (const ccid::VendorClassReader& reader : ccid::vendorClassReaders())
+        filters.push_back({{"vendorId", reader.idVendor}, {"productId", reader.idProduct}});
     return filters.dump();
 }
 
