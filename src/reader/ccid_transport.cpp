@@ -100,12 +100,6 @@ void CcidTransport::removeDeviceIf(const std::function<bool(const usb::Device&)>
     wake();
 }
 
-bool CcidTransport::holds(const usb::Device& device) const {
-    return std::any_of(entries_.begin(), entries_.end(), [&](const auto& entry) {
-        return entry->device.get() == &device && !entry->gone;
-    });
-}
-
 std::size_t CcidTransport::deviceCount() const {
     return static_cast<std::size_t>(std::count_if(entries_.begin(), entries_.end(),
                                                   [](const auto& entry) { return !entry->gone; }));

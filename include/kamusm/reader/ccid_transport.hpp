@@ -28,8 +28,6 @@ public:
     // The platform saw a device go (USB disconnect event): its slots leave the list.
     void removeDevice(const usb::Device& device);
     void removeDeviceIf(const std::function<bool(const usb::Device&)>& gone);
-    // Whether `device` (by identity) is one of ours and not gone.
-    bool holds(const usb::Device& device) const;
     std::size_t deviceCount() const;
 
     // Transport

@@ -46,7 +46,6 @@ public:
     // Makes `transport` the one in use; the one before is closed first.
     Task<void> use(std::unique_ptr<Transport> transport);
     std::optional<TransportKind> transport() const;
-    Transport* current() const { return transport_.get(); }
 
     // The slots as last seen, and a fresh look (events for what changed since).
     const std::vector<Slot>& slots() const { return slots_; }
