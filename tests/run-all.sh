@@ -10,7 +10,9 @@ cmake --preset native
 cmake --build --preset native
 ctest --preset native
 # pinctl pcsc against a real pcscd with the virtual card in vpcd (root; one pcscd per machine).
-bash tests/pcsc/run.sh
+mkdir -p build
+bash tests/pcsc/run.sh | tee build/pcsc.log
+pcsc=$(grep -o '^# pcsc: [0-9]*' build/pcsc.log | cut -d' ' -f3)
 suites=$(ctest --preset native -N | grep -c "Test *#")
 
 cmake --preset fuzz
@@ -39,4 +41,4 @@ browser=$(grep -o '^# pass [0-9]*' build/browser.log | cut -d' ' -f3)
 skipped=$(grep -o '^# skipped [0-9]*' build/browser.log | cut -d' ' -f3)
 
 # Every step above stops the script on failure, so reaching here means all of them passed.
-echo "all: $((suites + fuzzers + 1 + browser)) passed, 0 failed ($suites suites, $fuzzers fuzzers, the wasm check, $browser browser tests; ${skipped:-0} browser tests skipped)"
+echo "all: $((suites + pcsc + fuzzers + 1 + browser)) passed, 0 failed ($suites suites, $pcsc pcscd checks, $fuzzers fuzzers, the wasm check, $browser browser tests; ${skipped:-0} browser tests skipped)"
