@@ -35,14 +35,6 @@ target_compile_definitions(mbedcrypto PRIVATE MBEDTLS_CMAC_C)
 target_link_libraries(kamusm_base PUBLIC mbedcrypto)
 target_link_libraries(kamusm_card PUBLIC mbedx509 mbedcrypto)
 
-# nlohmann/json is header-only: expose just its folder, not all of /usr/include, to emcc.
-find_path(NLOHMANN_JSON_INCLUDE nlohmann/json.hpp PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH REQUIRED)
-set(nlohmann_shim ${PROJECT_BINARY_DIR}/nlohmann-include)
-file(MAKE_DIRECTORY ${nlohmann_shim})
-file(CREATE_LINK ${NLOHMANN_JSON_INCLUDE}/nlohmann ${nlohmann_shim}/nlohmann SYMBOLIC)
-add_library(nlohmann_json INTERFACE)
-target_include_directories(nlohmann_json SYSTEM INTERFACE ${nlohmann_shim})
-
 kamusm_layer(sim kamusm_ccid kamusm_card kamusm_backend mbedcrypto)
 kamusm_layer(backend kamusm_base nlohmann_json)
 kamusm_layer(wizard kamusm_card kamusm_reader kamusm_backend)

@@ -27,8 +27,10 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, errorCodeCount> nam
     {ErrorCode::NotAllowed, "NotAllowedError"},
     {ErrorCode::Security, "SecurityError"},
     {ErrorCode::Unsupported, "NotSupportedError"},
-    {ErrorCode::Timeout, "Timeout"},
+    {ErrorCode::Timeout, "TimeoutError"},
     {ErrorCode::InvalidState, "InvalidStateError"},
+    {ErrorCode::HelperNotInstalled, "helper-not-installed"},
+    {ErrorCode::HelperExited, "helper-exited"},
 }};
 
 constexpr bool namesInOrder() {
@@ -67,6 +69,10 @@ constexpr std::array<std::pair<std::uint32_t, ErrorCode>, 21> scardErrors{{
 
 std::string_view responseCode(ErrorCode code) {
     return names[static_cast<std::size_t>(code)].second;
+}
+
+bool isResponseCode(ErrorCode code) {
+    return code <= ErrorCode::UnsupportedFeature;
 }
 
 std::optional<ErrorCode> errorCodeFor(std::string_view responseCodeOrName) {

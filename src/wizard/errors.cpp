@@ -22,7 +22,7 @@ struct ErrorInfo {
     Recovery recovery;
 };
 
-constexpr std::array<ErrorInfo, 41> errorTable{{
+constexpr std::array<ErrorInfo, 43> errorTable{{
     {E::NoWebUsb, "no_webusb", Recovery::Stay},
     {E::InsecureContext, "insecure_context", Recovery::Stay},
     {E::UsbAccessDenied, "usb_access_denied", Recovery::Reader},
@@ -40,6 +40,8 @@ constexpr std::array<ErrorInfo, 41> errorTable{{
     {E::CardReset, "card_reset", Recovery::Reader},
     {E::SmartCardDenied, "smartcard_denied", Recovery::Reader},
     {E::SmartCardNotAllowed, "smartcard_not_allowed", Recovery::Reader},
+    {E::HelperMissing, "helper_missing", Recovery::Reader},
+    {E::HelperStopped, "helper_stopped", Recovery::Reader},
     {E::InvalidCode, "invalid_code", Recovery::Stay},
     {E::ExpiredCode, "expired_code", Recovery::Failed},
     {E::NewCodeNeeded, "new_code_needed", Recovery::Stay},
@@ -121,7 +123,18 @@ constexpr std::array<std::pair<pcsc::ErrorCode, WizardError>, pcsc::errorCodeCou
     {pcsc::ErrorCode::Unsupported, E::NoWebUsb},
     {pcsc::ErrorCode::Timeout, E::ReaderError},
     {pcsc::ErrorCode::InvalidState, E::ReaderError},
+    {pcsc::ErrorCode::HelperNotInstalled, E::HelperMissing},
+    {pcsc::ErrorCode::HelperExited, E::HelperStopped},
 }};
+
+// A row for each code, in the enum's order: a missing row would map silently to the first one.
+template <typename Code, std::size_t N>
+constexpr bool inEnumOrder(const std::array<std::pair<Code, WizardError>, N>& table) {
+    for (std::size_t i = 0; i < N; ++i)
+        if (static_cast<std::size_t>(table[i].first) != i) return false;
+    return true;
+}
+static_assert(inEnumOrder(pcscTable), "a row for every pcsc::ErrorCode, in its order");
 
 constexpr std::array<std::pair<reader::ErrorCode, WizardError>, 4> readerTable{{
     {reader::ErrorCode::CardRemoved, E::CardRemoved},

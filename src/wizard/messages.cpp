@@ -24,7 +24,7 @@ std::string_view lookup(const std::array<Entry<Key>, N>& table, Key key, Languag
 }
 
 using E = WizardError;
-constexpr std::array<Entry<WizardError>, 41> errorTexts{{
+constexpr std::array<Entry<WizardError>, 43> errorTexts{{
     {E::NoWebUsb,
      {"Bu tarayıcı USB kart okuyucularla konuşamıyor. Sayfayı güncel Google Chrome veya Microsoft "
       "Edge ile açın.",
@@ -97,6 +97,16 @@ constexpr std::array<Entry<WizardError>, 41> errorTexts{{
       "uygulamasından açın veya e-imza yardımcısını kurun.",
       "This page may not use smart cards. Open the app from the KamuSM app your organisation "
       "installed, or install the e-signature helper."}},
+    {E::HelperMissing,
+     {"Tarayıcınızda KamuSM uzantısı var, ama bilgisayarınızda KamuSM kart yardımcısı kurulu "
+      "değil. Aşağıdan bu bilgisayar için yardımcıyı indirip kurun, sonra tekrar deneyin.",
+      "The KamuSM extension is in your browser, but the KamuSM card helper is not installed on "
+      "this computer. Download the helper for this computer below, install it and try again."}},
+    {E::HelperStopped,
+     {"KamuSM kart yardımcısı çalışırken durdu. Kartınız sıfırlandı; \"Kart okuyucu seç\" ile "
+      "yeniden başlatın. Tekrarlarsa yardımcıyı yeniden kurun.",
+      "The KamuSM card helper stopped while it was working. Your card was reset; start it again "
+      "with \"Choose a card reader\". If this happens again, reinstall the helper."}},
     {E::InvalidCode,
      {"Doğrulama kodu geçersiz. Online İşlemler sayfasındaki 15 haneli kodu eksiksiz girin.",
       "The verification code is not valid. Enter the whole 15-digit code from the Online "

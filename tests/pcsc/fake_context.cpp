@@ -1,16 +1,14 @@
 #include "pcsc/fake_context.hpp"
 
+#include "kamusm/pcsc/dictionaries.hpp"
+
 #include <stdexcept>
+#include <thread>
 
 namespace kamusm::testing {
 
 pcsc::Error scardFailure(std::uint32_t scardError, const std::string& call) {
     return pcsc::Error(pcsc::errorCodeForScard(scardError), call + " failed", scardError);
-}
-
-std::string dispositionName(pcsc::Disposition disposition) {
-    constexpr const char* names[] = {"leave", "reset", "unpower", "eject"};
-    return names[static_cast<int>(disposition)];
 }
 
 FakeReader* FakeWorld::find(const std::string& name) {
@@ -51,7 +49,7 @@ public:
     }
     Task<void> endTransaction(pcsc::Disposition disposition) override {
         present("SCardEndTransaction");
-        world_->calls.push_back("end " + dispositionName(disposition));
+        world_->calls.push_back("end " + std::string(pcsc::nameOf(disposition)));
         co_return;
     }
     Task<pcsc::ConnectionStatus> status() override {
@@ -62,7 +60,7 @@ public:
                                          reported.empty() ? card.atr() : reported};
     }
     Task<void> disconnect(pcsc::Disposition disposition) override {
-        world_->calls.push_back("disconnect " + dispositionName(disposition));
+        world_->calls.push_back("disconnect " + std::string(pcsc::nameOf(disposition)));
         FakeReader* reader = world_->find(reader_);
         if (reader && reader->card && disposition != pcsc::Disposition::Leave)
             reader->card->reset();
@@ -145,7 +143,11 @@ FakeContext::getStatusChange(std::vector<pcsc::ReaderStateIn> readerStates,
     };
     std::vector<pcsc::ReaderStateOut> now = look(readerStates);
     if (anyChanged(now)) co_return now;
-    if (timeout) throw scardFailure(0x8010000A, "SCardGetStatusChange"); // SCARD_E_TIMEOUT
+    if (timeout) {
+        // A caller that waits in slices (the helper's host) gets the time it asked for.
+        if (timeout->count() > 0) std::this_thread::sleep_for(*timeout);
+        throw scardFailure(0x8010000A, "SCardGetStatusChange"); // SCARD_E_TIMEOUT
+    }
     if (world_->whileWaiting) std::exchange(world_->whileWaiting, {})();
     requireService();
     now = look(readerStates);

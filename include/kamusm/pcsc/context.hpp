@@ -77,6 +77,13 @@ public:
     virtual Task<void> endTransaction(Disposition disposition) = 0;
     virtual Task<ConnectionStatus> status() = 0;
     virtual Task<void> disconnect(Disposition disposition) = 0;
+    // SCardControl: a command for the reader itself (IOCTL `controlCode`), its answer back.
+    // Only the desktop helper passes these on (an allow-list of them); other stacks say
+    // UnsupportedFeature.
+    virtual Task<Bytes> control(std::uint32_t controlCode, ByteView data) {
+        (void)controlCode, (void)data;
+        throw Error(ErrorCode::UnsupportedFeature, "control: not offered here");
+    }
 };
 
 struct ConnectResult {

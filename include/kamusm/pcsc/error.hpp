@@ -35,13 +35,20 @@ enum class ErrorCode {
     NotAllowed,   // NotAllowedError: the user or a policy denied the permission
     Security,     // SecurityError: the page may not use the API (permissions policy)
     Unsupported,  // no navigator.smartCard / no helper in this environment
-    Timeout,      // getStatusChange's timeout passed without a change
+    Timeout,      // TimeoutError: getStatusChange's timeout passed without a change
     InvalidState, // InvalidStateError: the context or connection is no longer usable
+    // The desktop helper (its extension is in the browser): its native host is not installed,
+    // or it stopped (crashed, killed) while the page used it.
+    HelperNotInstalled,
+    HelperExited,
 };
-inline constexpr int errorCodeCount = static_cast<int>(ErrorCode::InvalidState) + 1;
+inline constexpr int errorCodeCount = static_cast<int>(ErrorCode::HelperExited) + 1;
 
-// "removed-card" …; the DOMException name for the last five ("NotAllowedError" …, "Timeout").
+// "removed-card" …; the DOMException name for the DOMExceptions ("NotAllowedError" …,
+// "TimeoutError"), and "helper-not-installed", "helper-exited".
 std::string_view responseCode(ErrorCode code);
+// Whether the code is a SmartCardResponseCode (a SmartCardError's), not a DOMException's name.
+bool isResponseCode(ErrorCode code);
 // The inverse, for what the browser or the helper reports (responseCode or DOMException name).
 std::optional<ErrorCode> errorCodeFor(std::string_view responseCodeOrName);
 

@@ -35,4 +35,8 @@ private:
     std::uintptr_t context_; // SCARDCONTEXT, kept opaque so that no PC/SC header leaks out
 };
 
+// CM_IOCTL_GET_FEATURE_REQUEST (PC/SC part 10: which PIN-pad and other features the reader has)
+// as this platform numbers control codes.
+std::uint32_t featureRequestControlCode();
+
 } // namespace kamusm::pcsc

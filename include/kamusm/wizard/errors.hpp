@@ -26,6 +26,8 @@ enum class WizardError {
     CardReset,                // another program reset the card meanwhile
     SmartCardDenied,          // the holder or a policy refused the page the card reader
     SmartCardNotAllowed,      // this page may not use the Web Smart Card API at all
+    HelperMissing,            // the helper's browser extension is there, its program is not
+    HelperStopped,            // the helper's program stopped while the page used it
     InvalidCode,              // not 15 digits, or unknown to the server
     ExpiredCode,              // the verification code or the session ran out
     NewCodeNeeded,            // the operation was cut short: its session is over

@@ -10,6 +10,8 @@ namespace {
 constexpr std::size_t maxResponse = 65536 + 2;
 // ISO 7816-3 caps an ATR at 33 bytes; some stacks ask for room to spare (MAX_ATR_SIZE 33/36).
 constexpr std::size_t maxAtr = 36;
+// pcsc-lite's MAX_BUFFER_SIZE_EXTENDED: the most a reader's answer to SCardControl can be.
+constexpr std::size_t maxControlAnswer = 4 + 3 + (1 << 16) + 3 + 2;
 
 } // namespace
 
@@ -82,6 +84,18 @@ Task<void> PcscLiteConnection::disconnect(Disposition disposition) {
     connected_ = false; // the handle is gone even when SCardDisconnect reports a failure
     scard::check(SCardDisconnect(card, scard::disposition(disposition)), "SCardDisconnect");
     co_return;
+}
+
+Task<Bytes> PcscLiteConnection::control(std::uint32_t controlCode, ByteView data) {
+    const SCARDHANDLE card = open();
+    Bytes answer(maxControlAnswer);
+    DWORD length = 0;
+    scard::check(SCardControl(card, static_cast<DWORD>(controlCode), data.data(),
+                              static_cast<DWORD>(data.size()), answer.data(),
+                              static_cast<DWORD>(answer.size()), &length),
+                 "SCardControl");
+    answer.resize(length);
+    co_return answer;
 }
 
 } // namespace kamusm::pcsc

@@ -20,6 +20,7 @@ public:
     Task<void> endTransaction(Disposition disposition) override;
     Task<ConnectionStatus> status() override;
     Task<void> disconnect(Disposition disposition) override;
+    Task<Bytes> control(std::uint32_t controlCode, ByteView data) override;
 
 private:
     SCARDHANDLE open() const; // throws Error{InvalidState} after disconnect()

@@ -60,6 +60,15 @@ DWORD timeoutOf(std::optional<Milliseconds> timeout) {
 
 } // namespace
 
+std::uint32_t featureRequestControlCode() {
+    constexpr DWORD getFeatureRequest = 3400;
+#ifdef _WIN32
+    return SCARD_CTL_CODE(getFeatureRequest); // winsmcrd.h: a Windows device I/O control code
+#else
+    return 0x42000000 + getFeatureRequest; // pcsc-lite's and PCSC.framework's SCARD_CTL_CODE
+#endif
+}
+
 std::unique_ptr<PcscLiteContext> PcscLiteContext::establish() {
     SCARDCONTEXT context = 0;
     scard::check(SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &context),

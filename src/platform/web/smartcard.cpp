@@ -5,6 +5,7 @@
 #include "kamusm/platform/smartcard.hpp"
 
 #include "kamusm/base/cancel.hpp"
+#include "kamusm/pcsc/dictionaries.hpp"
 #include "kamusm/platform/promise.hpp"
 
 #include <emscripten/emscripten.h>
@@ -51,10 +52,9 @@ constexpr int noTimeout = 0;
 
 // Names the API rejects with that pcsc::errorCodeFor does not know (it knows every
 // SmartCardResponseCode of error.hpp and the DOMExceptions NotAllowedError, SecurityError,
-// NotSupportedError and InvalidStateError).
-constexpr std::array<std::pair<std::string_view, ErrorCode>, 5> otherRejections{{
+// NotSupportedError, TimeoutError and InvalidStateError, and the helper's own names).
+constexpr std::array<std::pair<std::string_view, ErrorCode>, 4> otherRejections{{
     {"unknown-reader", ErrorCode::ReaderUnavailable}, // SCARD_E_UNKNOWN_READER (newer spec)
-    {"TimeoutError", ErrorCode::Timeout},             // Chromium's SCARD_E_TIMEOUT
     {"AbortError", ErrorCode::SystemCancelled},       // SCARD_P_SHUTDOWN, or a context released
     {"UnknownError", ErrorCode::UnknownError},        // SCARD_F_*, SCARD_E_UNEXPECTED …
     {"TypeError", ErrorCode::UnknownError},           // SCARD_E_INVALID_PARAMETER from a driver
@@ -67,126 +67,18 @@ ErrorCode codeFor(std::string_view name) {
     return ErrorCode::UnknownError;
 }
 
-template <typename Value, std::size_t size>
-std::string_view nameOf(const std::array<std::pair<Value, std::string_view>, size>& table,
-                        Value value) {
-    for (const auto& [candidate, name] : table)
-        if (candidate == value) return name;
-    return table.front().second;
-}
-
-template <typename Value, std::size_t size>
-std::optional<Value> valueOf(const std::array<std::pair<Value, std::string_view>, size>& table,
-                             std::string_view name) {
-    for (const auto& [value, candidate] : table)
-        if (candidate == name) return value;
-    return std::nullopt;
-}
-
-constexpr std::array<std::pair<pcsc::AccessMode, std::string_view>, 3> accessModes{{
-    {pcsc::AccessMode::Shared, "shared"},
-    {pcsc::AccessMode::Exclusive, "exclusive"},
-    {pcsc::AccessMode::Direct, "direct"},
-}};
-constexpr std::array<std::pair<pcsc::Protocol, std::string_view>, 3> protocols{{
-    {pcsc::Protocol::Raw, "raw"},
-    {pcsc::Protocol::T0, "t0"},
-    {pcsc::Protocol::T1, "t1"},
-}};
-constexpr std::array<std::pair<pcsc::Disposition, std::string_view>, 4> dispositions{{
-    {pcsc::Disposition::Leave, "leave"},
-    {pcsc::Disposition::Reset, "reset"},
-    {pcsc::Disposition::Unpower, "unpower"},
-    {pcsc::Disposition::Eject, "eject"},
-}};
-using State = pcsc::ConnectionStatus::State;
-// SmartCardConnectionState; "t0", "t1" and "raw" are Specific with that protocol.
-constexpr std::array<std::pair<State, std::string_view>, 5> connectionStates{{
-    {State::Absent, "absent"},
-    {State::Present, "present"},
-    {State::Swallowed, "swallowed"},
-    {State::Powered, "powered"},
-    {State::Negotiable, "negotiable"},
-}};
-
-// SmartCardReaderStateFlagsIn / Out: which dictionary has the member.
-struct FlagRow {
-    std::string_view name;
-    bool pcsc::ReaderStateFlags::*flag;
-    bool in;
-    bool out;
-};
-constexpr std::array<FlagRow, 11> flagRows{{
-    {"unaware", &pcsc::ReaderStateFlags::unaware, true, false},
-    {"ignore", &pcsc::ReaderStateFlags::ignore, true, true},
-    {"changed", &pcsc::ReaderStateFlags::changed, false, true},
-    {"unavailable", &pcsc::ReaderStateFlags::unavailable, true, true},
-    {"unknown", &pcsc::ReaderStateFlags::unknown, false, true},
-    {"empty", &pcsc::ReaderStateFlags::empty, true, true},
-    {"present", &pcsc::ReaderStateFlags::present, true, true},
-    {"exclusive", &pcsc::ReaderStateFlags::exclusive, true, true},
-    {"inuse", &pcsc::ReaderStateFlags::inuse, true, true},
-    {"mute", &pcsc::ReaderStateFlags::mute, true, true},
-    {"unpowered", &pcsc::ReaderStateFlags::unpowered, true, true},
-}};
-
-json flagsIn(const pcsc::ReaderStateFlags& flags) {
-    json out = json::object();
-    for (const FlagRow& row : flagRows)
-        if (row.in) out[std::string(row.name)] = flags.*row.flag;
-    return out;
-}
-
-pcsc::ReaderStateFlags flagsOut(const json& in) {
-    pcsc::ReaderStateFlags flags;
-    for (const FlagRow& row : flagRows)
-        if (row.out && in.is_object()) flags.*row.flag = in.value(std::string(row.name), false);
-    return flags;
-}
-
-Bytes bytesOf(const json& array) {
-    return array.is_array() ? array.get<Bytes>() : Bytes{};
-}
-
 std::string statesJson(const std::vector<pcsc::ReaderStateIn>& states) {
     json out = json::array();
-    for (const pcsc::ReaderStateIn& state : states) {
-        json in{{"readerName", state.readerName}, {"currentState", flagsIn(state.currentState)}};
-        if (state.currentCount) in["currentCount"] = *state.currentCount;
-        out.push_back(std::move(in));
-    }
+    for (const pcsc::ReaderStateIn& state : states)
+        out.push_back(pcsc::toJson(state));
     return out.dump();
 }
 
 std::vector<pcsc::ReaderStateOut> statesOut(const std::string& text) {
     std::vector<pcsc::ReaderStateOut> states;
-    for (const json& state : json::parse(text)) {
-        pcsc::ReaderStateOut out;
-        out.readerName = state.value("readerName", "");
-        out.eventState = flagsOut(state.value("eventState", json::object()));
-        if (state.contains("eventCount") && state["eventCount"].is_number_unsigned())
-            out.eventCount = state["eventCount"].get<std::uint32_t>();
-        out.answerToReset = bytesOf(state.value("answerToReset", json::array()));
-        states.push_back(std::move(out));
-    }
+    for (const json& state : json::parse(text))
+        states.push_back(pcsc::readerStateOut(state));
     return states;
-}
-
-pcsc::ConnectionStatus statusOf(const std::string& text) {
-    const json status = json::parse(text);
-    pcsc::ConnectionStatus out;
-    out.readerName = status.value("readerName", "");
-    const std::string state = status.value("state", "");
-    if (const auto protocol = valueOf(protocols, state)) {
-        out.state = State::Specific;
-        out.activeProtocol = protocol;
-    } else if (const auto plain = valueOf(connectionStates, state)) {
-        out.state = *plain;
-    } else {
-        throw pcsc::Error(ErrorCode::UnknownError, "status(): unknown state \"" + state + "\"");
-    }
-    out.answerToReset = bytesOf(status.value("answerToReset", json::array()));
-    return out;
 }
 
 // A JsPromise that its task's cancellation also settles: the coroutine resumes at once with the
@@ -241,7 +133,7 @@ Task<PromiseOutcome> settle(std::string_view call, std::function<void(int id)> s
 std::string protocolsJson(const std::vector<pcsc::Protocol>& preferred) {
     json out = json::array();
     for (pcsc::Protocol protocol : preferred)
-        out.push_back(nameOf(protocols, protocol));
+        out.push_back(pcsc::nameOf(protocol));
     return out.dump();
 }
 
@@ -280,7 +172,7 @@ WebSmartCardContext::getStatusChange(std::vector<pcsc::ReaderStateIn> readerStat
 Task<pcsc::ConnectResult> WebSmartCardContext::connect(const std::string& readerName,
                                                        pcsc::AccessMode accessMode,
                                                        std::vector<pcsc::Protocol> preferred) {
-    const std::string mode(nameOf(accessModes, accessMode));
+    const std::string mode(pcsc::nameOf(accessMode));
     const std::string wanted = protocolsJson(preferred);
     const PromiseOutcome outcome = co_await settle(
         "connect",
@@ -290,7 +182,7 @@ Task<pcsc::ConnectResult> WebSmartCardContext::connect(const std::string& reader
         },
         noTimeout);
     co_return pcsc::ConnectResult{std::make_unique<WebSmartCardConnection>(outcome.number),
-                                  valueOf(protocols, outcome.text)};
+                                  pcsc::protocolNamed(outcome.text)};
 }
 
 WebSmartCardConnection::WebSmartCardConnection(int handle) : handle_(handle) {}
@@ -318,7 +210,7 @@ Task<void> WebSmartCardConnection::beginTransaction() {
 }
 
 Task<void> WebSmartCardConnection::endTransaction(pcsc::Disposition disposition) {
-    const std::string value(nameOf(dispositions, disposition));
+    const std::string value(pcsc::nameOf(disposition));
     co_await settle(
         "endTransaction",
         [&](int id) { kamusm_sc_end_transaction(id, handle_, value.c_str(), callTimeoutMs); },
@@ -328,11 +220,11 @@ Task<void> WebSmartCardConnection::endTransaction(pcsc::Disposition disposition)
 Task<pcsc::ConnectionStatus> WebSmartCardConnection::status() {
     const PromiseOutcome outcome = co_await settle(
         "status", [&](int id) { kamusm_sc_status(id, handle_, callTimeoutMs); }, callTimeoutMs);
-    co_return statusOf(outcome.text);
+    co_return pcsc::connectionStatus(json::parse(outcome.text));
 }
 
 Task<void> WebSmartCardConnection::disconnect(pcsc::Disposition disposition) {
-    const std::string value(nameOf(dispositions, disposition));
+    const std::string value(pcsc::nameOf(disposition));
     co_await settle(
         "disconnect",
         [&](int id) { kamusm_sc_disconnect(id, handle_, value.c_str(), callTimeoutMs); },

@@ -1,0 +1,291 @@
+#include "context_worker.hpp"
+
+#include "kamusm/helper/apdu_policy.hpp"
+#include "kamusm/helper/error.hpp"
+#include "kamusm/pcsc/dictionaries.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace kamusm::helper {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+template <typename T> T named(std::optional<T> value, const char* what) {
+    if (!value) throw Error(ErrorCode::Malformed, std::string("unknown ") + what);
+    return *value;
+}
+
+pcsc::Disposition dispositionOf(const json& message) {
+    return named(pcsc::dispositionNamed(stringMember(message, "disposition")), "disposition");
+}
+
+std::vector<pcsc::ReaderStateIn> readerStatesOf(const json& message) {
+    const auto list = message.find("readerStates");
+    if (list == message.end() || !list->is_array())
+        throw Error(ErrorCode::Malformed, "\"readerStates\" is not an array");
+    std::vector<pcsc::ReaderStateIn> states;
+    try {
+        for (const json& state : *list)
+            states.push_back(pcsc::readerStateIn(state));
+    } catch (const pcsc::Error& error) {
+        throw Error(ErrorCode::Malformed, error.what());
+    }
+    return states;
+}
+
+std::optional<std::chrono::milliseconds> timeoutOf(const json& message) {
+    const auto timeout = message.find("timeout");
+    if (timeout == message.end() || timeout->is_null()) return std::nullopt;
+    if (!timeout->is_number_unsigned())
+        throw Error(ErrorCode::Malformed, "\"timeout\" is not a number of milliseconds");
+    return std::chrono::milliseconds(timeout->get<std::uint32_t>());
+}
+
+// The PIN in a VERIFY or CHANGE lives in the parsed message too.
+void wipeBytes(json& message, const char* name) {
+    const auto found = message.find(name);
+    if (found == message.end() || !found->is_array()) return;
+    for (json& byte : *found)
+        byte = 0;
+}
+
+} // namespace
+
+ContextWorker::ContextWorker(Host& host, PcscService& service,
+                             std::unique_ptr<pcsc::Context> context, std::uint32_t handle)
+    : host_(host), service_(service), context_(std::move(context)), handle_(handle),
+      thread_([this] { run(); }) {}
+
+ContextWorker::~ContextWorker() {
+    finish();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ContextWorker::post(Request request) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!finishing_) {
+            queue_.push_back(std::move(request));
+            wake_.notify_one();
+            return;
+        }
+    }
+    answerReleased(request.id);
+}
+
+bool ContextWorker::cancel(RequestId id) {
+    std::lock_guard lock(mutex_);
+    const bool queued = std::any_of(queue_.begin(), queue_.end(), [id](const Request& request) {
+        return request.id == id && request.method == Method::GetStatusChange;
+    });
+    if (!queued && waiting_ != id) return false;
+    cancelled_.insert(id);
+    if (waiting_ == id && context_) service_.cancelWaits(*context_);
+    return true;
+}
+
+void ContextWorker::finish(std::optional<Request> request) {
+    std::deque<Request> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        if (finishing_) return;
+        finishing_ = true;
+        releaseRequest_ = std::move(request);
+        dropped.swap(queue_); // the page is done with the context: nothing more reaches a card
+        if (waiting_ && context_) {
+            cancelled_.insert(*waiting_);
+            service_.cancelWaits(*context_);
+        }
+        wake_.notify_one();
+    }
+    for (const Request& queued : dropped)
+        answerReleased(queued.id);
+}
+
+void ContextWorker::answerReleased(RequestId id) {
+    host_.answer(errorMessage(id, wireErrorOf(std::make_exception_ptr(Error(
+                                      ErrorCode::UnknownHandle, "the context is released")))));
+}
+
+void ContextWorker::run() {
+    for (;;) {
+        Request request;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return !queue_.empty() || finishing_; });
+            if (queue_.empty()) break;
+            request = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        perform(request);
+    }
+    releaseAll();
+    if (releaseRequest_) host_.answer(resultMessage(releaseRequest_->id, json::object()));
+    ended_ = true;
+}
+
+void ContextWorker::perform(Request& request) {
+    try {
+        host_.answer(resultMessage(request.id, call(request)));
+    } catch (...) {
+        host_.answer(errorMessage(request.id, wireErrorOf(std::current_exception())));
+    }
+    wipeBytes(request.message, "command");
+    wipeBytes(request.message, "data");
+}
+
+json ContextWorker::call(const Request& request) {
+    const json& message = request.message;
+    switch (request.method) {
+    case Method::ListReaders:
+        return {{"readers", runSync(context_->listReaders())}};
+    case Method::GetStatusChange:
+        return getStatusChange(request);
+    case Method::Connect:
+        return connect(message);
+    case Method::Transmit:
+        return transmit(message);
+    case Method::StartTransaction:
+        runSync(connection(message).beginTransaction());
+        return json::object();
+    case Method::EndTransaction:
+        runSync(connection(message).endTransaction(dispositionOf(message)));
+        return json::object();
+    case Method::Status:
+        return pcsc::toJson(runSync(connection(message).status()));
+    case Method::Disconnect:
+        disconnect(numberMember(message, "connection"), dispositionOf(message));
+        return json::object();
+    case Method::Control:
+        return control(message);
+    default: // the host answers the rest itself
+        throw Error(ErrorCode::UnknownMethod, std::string(methodName(request.method)));
+    }
+}
+
+// Taken in slices: a cancel that comes between the check and the call into PC/SC (where
+// SCardCancel has nothing to end yet) is seen at the next slice.
+json ContextWorker::getStatusChange(const Request& request) {
+    const std::vector<pcsc::ReaderStateIn> states = readerStatesOf(request.message);
+    const std::optional<std::chrono::milliseconds> timeout = timeoutOf(request.message);
+    const Clock::time_point start = Clock::now();
+    const std::chrono::milliseconds slice = host_.limits().waitSlice;
+    const auto stillWanted = [&] {
+        std::lock_guard lock(mutex_);
+        const bool cancelled = cancelled_.erase(request.id) > 0;
+        waiting_ = cancelled ? std::nullopt : std::optional(request.id);
+        if (cancelled) throw Error(ErrorCode::Aborted, "getStatusChange was cancelled");
+    };
+    struct Done {
+        ContextWorker& worker;
+        ~Done() {
+            std::lock_guard lock(worker.mutex_);
+            worker.waiting_.reset();
+        }
+    } done{*this};
+    for (;;) {
+        stillWanted();
+        std::chrono::milliseconds wait = slice;
+        if (timeout) {
+            const auto spent =
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+            wait = std::clamp(*timeout - spent, std::chrono::milliseconds(0), slice);
+        }
+        try {
+            json list = json::array();
+            for (const pcsc::ReaderStateOut& state :
+                 runSync(context_->getStatusChange(states, wait)))
+                list.push_back(pcsc::toJson(state));
+            return {{"readerStates", std::move(list)}};
+        } catch (const pcsc::Error& error) {
+            stillWanted(); // SCardCancel's SCARD_E_CANCELLED is the page's cancel
+            if (error.code() != pcsc::ErrorCode::Timeout) throw;
+            if (timeout && Clock::now() - start >= *timeout) throw;
+        }
+    }
+}
+
+json ContextWorker::connect(const json& message) {
+    const std::string reader = stringMember(message, "reader");
+    const pcsc::AccessMode mode =
+        named(pcsc::accessModeNamed(stringMember(message, "accessMode")), "access mode");
+    std::vector<pcsc::Protocol> preferred;
+    if (const auto protocols = message.find("preferredProtocols"); protocols != message.end()) {
+        if (!protocols->is_array())
+            throw Error(ErrorCode::Malformed, "\"preferredProtocols\" is not an array");
+        for (const json& name : *protocols)
+            preferred.push_back(named(
+                pcsc::protocolNamed(name.is_string() ? name.get<std::string>() : ""), "protocol"));
+    }
+    const std::uint32_t handle = host_.addConnection(handle_);
+    try {
+        pcsc::ConnectResult result = runSync(context_->connect(reader, mode, preferred));
+        connections_.emplace(handle, std::move(result.connection));
+        return {{"connection", handle},
+                {"activeProtocol",
+                 result.activeProtocol ? json(pcsc::nameOf(*result.activeProtocol)) : json()}};
+    } catch (...) {
+        host_.removeConnection(handle);
+        throw;
+    }
+}
+
+json ContextWorker::transmit(const json& message) {
+    pcsc::Connection& card = connection(message);
+    Bytes command = bytesMember(message, "command");
+    WipeOnExit wipeCommand(command);
+    if (const std::optional<Refused> refused = refusalFor(command))
+        throw Error(ErrorCode::Refused,
+                    "the helper does not pass on " + std::string(refused->what));
+    return {{"response", runSync(card.transmit(command))}};
+}
+
+json ContextWorker::control(const json& message) {
+    pcsc::Connection& card = connection(message);
+    const std::uint32_t code = numberMember(message, "controlCode");
+    const std::vector<std::uint32_t>& allowed = host_.limits().allowedControlCodes;
+    if (std::find(allowed.begin(), allowed.end(), code) == allowed.end()) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%08X", code);
+        throw Error(ErrorCode::Refused,
+                    std::string("the helper does not pass on the control code ") + hex);
+    }
+    Bytes data = bytesMember(message, "data", true);
+    WipeOnExit wipeData(data);
+    return {{"response", runSync(card.control(code, data))}};
+}
+
+pcsc::Connection& ContextWorker::connection(const json& message) {
+    const auto found = connections_.find(numberMember(message, "connection"));
+    if (found == connections_.end())
+        throw Error(ErrorCode::UnknownHandle, "no such connection (disconnected?)");
+    return *found->second;
+}
+
+void ContextWorker::disconnect(std::uint32_t handle, pcsc::Disposition disposition) {
+    auto node = connections_.extract(handle);
+    if (!node) throw Error(ErrorCode::UnknownHandle, "no such connection (disconnected?)");
+    host_.removeConnection(handle);
+    runSync(node.mapped()->disconnect(disposition));
+}
+
+// No verified PIN or pending authorization outlives the page: every card is reset.
+void ContextWorker::releaseAll() {
+    for (auto& [handle, connection] : connections_) {
+        host_.removeConnection(handle);
+        try {
+            runSync(connection->disconnect(pcsc::Disposition::Reset));
+        } catch (const kamusm::Error&) {
+            // the card or reader is gone: nothing holds a PIN any more
+        }
+    }
+    connections_.clear();
+    std::lock_guard lock(mutex_);
+    context_.reset();
+}
+
+} // namespace kamusm::helper
