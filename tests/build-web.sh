@@ -17,4 +17,9 @@ out=build/web
 mkdir -p $out/shell
 cp $build/kamusm_app.js $build/kamusm_app.wasm web/*.html web/*.js web/*.css $out/
 cp shell/index.html shell/shell.css $out/shell/
+# The desktop helper's installers, offered at the reader step, when tests/build-helper.sh made them.
+if [[ -d build/helper/downloads ]]; then
+    mkdir -p $out/downloads
+    cp build/helper/downloads/* $out/downloads/
+fi
 echo "build-web: $out ($(du -cb $out/kamusm_app.js $out/kamusm_app.wasm | tail -1 | cut -f1) bytes of js + wasm)"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/check-scripts.sh
-bash tests/setup-debian.sh
+bash tests/setup-debian.sh --windows
 
 cmake --preset native
 cmake --build --preset native
@@ -14,6 +14,11 @@ mkdir -p build
 bash tests/pcsc/run.sh | tee build/pcsc.log
 pcsc=$(grep -o '^# pcsc: [0-9]*' build/pcsc.log | cut -d' ' -f3)
 suites=$(ctest --preset native -N | grep -c "Test *#")
+
+# The desktop helper's installers (Linux, and Windows cross-built), installed and removed for real.
+bash tests/build-helper.sh --windows
+bash tests/helper/packages.sh --windows | tee build/packages.log
+packages=$(grep -o '^# packages: [0-9]*' build/packages.log | cut -d' ' -f3)
 
 cmake --preset fuzz
 cmake --build --preset fuzz
@@ -40,5 +45,9 @@ browser=$(grep -o '^# pass [0-9]*' build/browser.log | cut -d' ' -f3)
 # Tests of a transport the runtime does not offer yet skip themselves, saying why.
 skipped=$(grep -o '^# skipped [0-9]*' build/browser.log | cut -d' ' -f3)
 
+# The desktop helper on the real pcscd: its host alone, then page + extension + host in Chromium.
+bash tests/helper/run.sh | tee build/helper.log
+helper=$(awk '/^# pass [0-9]+$/ {sum += $3} END {print sum + 0}' build/helper.log)
+
 # Every step above stops the script on failure, so reaching here means all of them passed.
-echo "all: $((suites + pcsc + fuzzers + 1 + browser)) passed, 0 failed ($suites suites, $pcsc pcscd checks, $fuzzers fuzzers, the wasm check, $browser browser tests; ${skipped:-0} browser tests skipped)"
+echo "all: $((suites + pcsc + packages + fuzzers + 1 + browser + helper)) passed, 0 failed ($suites suites, $pcsc pcscd checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on Debian 12 / Ubuntu (as root, or through sudo).
+# --windows adds the desktop helper's Windows build and its tests: the mingw-w64 cross
+# toolchain, NSIS, and Wine to run the installer and the program.
 set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
           nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev libcpp-httplib-dev
           libsqlite3-dev emscripten nodejs fonttools fonts-dejavu-core chromium dpkg-dev
-          xz-utils pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd)
+          xz-utils pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd openssl)
+[ "${1:-}" != --windows ] || packages+=(g++-mingw-w64-x86-64-posix nsis wine64)
 missing=()
 for package in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)

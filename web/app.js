@@ -7,6 +7,7 @@
 //   data-code-expires-in    its validity in seconds
 //   data-api-base           the backend's base URL ("" or absent: the page's own origin)
 //   data-demo-reader        the virtual reader model of the demo ("acr39u", "connect2sign" …)
+//   data-helper-downloads   the folder of the desktop helper's installers ("downloads/")
 // or later calls window.kamusmPin.setVerificationCode(code, expiresIn).
 (function () {
   "use strict";
@@ -216,6 +217,8 @@
   };
   if (data.codeExpiresIn) config.codeExpiresIn = Number(data.codeExpiresIn);
   if (data.demoReader) config.demoReader = data.demoReader;
+  // Where the desktop helper's installers are: the app's own folder's downloads/ unless given.
+  config.helperDownloads = new URL(data.helperDownloads || "downloads/", base).href;
 
   window.Module = {
     canvas,
@@ -244,6 +247,13 @@
     demo: {
       createReader: (options) => Module.kamusmDemo.createReader(options),
       createCard: (options) => Module.kamusmDemo.createCard(options),
+    },
+    // The desktop helper, where the KamuSM extension has announced it (present()), in
+    // navigator.smartCard's shape: establishContext() → SmartCardContext. Any script of the page could reach the
+    // extension's relay as well; the helper itself refuses every command that uses the PUK.
+    helper: {
+      present: () => !!(window.Module && Module.kamusmHelperPresent && Module.kamusmHelperPresent()),
+      establishContext: () => Module.kamusmHelper.establishContext(),
     },
   };
 

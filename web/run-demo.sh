@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash tests/setup-debian.sh
 cmake --preset release
 cmake --build --preset release --target kamusm-server pinctl
+# The desktop helper (host, extension, Debian package): the reader step offers its download.
+bash tests/build-helper.sh
 bash tests/build-web.sh
 data="${KAMUSM_DEMO_DATA:-build/demo-data}"
 mkdir -p "$data"

@@ -10,7 +10,6 @@
 #include "kamusm/pcsc/pcsclite_context.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -36,10 +35,9 @@ const char* const usage =
     "package or the Windows installer.\n";
 
 // The only caller: the extension whose id follows from the public key ("key") in
-// helper/extension/manifest.json. Chrome passes the caller's origin as the first argument.
-constexpr std::array<std::string_view, 1> allowedCallers{{
-    "chrome-extension://lgojoghnadmpmohmccmbmaiihnjcfpka/",
-}};
+// helper/extension/manifest.json (CMakeLists.txt derives KAMUSM_EXTENSION_ID). Chrome passes the
+// caller's origin as the first argument.
+constexpr std::string_view allowedCaller = "chrome-extension://" KAMUSM_EXTENSION_ID "/";
 
 class PcscLiteService : public PcscService {
 public:
@@ -88,7 +86,7 @@ bool serve(Host& host) {
 
 int run(int argc, char** argv) {
     const std::string_view caller = argc > 1 ? argv[1] : "";
-    if (std::find(allowedCallers.begin(), allowedCallers.end(), caller) == allowedCallers.end()) {
+    if (caller != allowedCaller) {
         std::fputs(usage, stderr);
         if (!caller.empty() && caller.rfind("--", 0) != 0)
             log("refusing caller " + std::string(caller) + ": only the KamuSM extension");

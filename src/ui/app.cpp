@@ -117,6 +117,9 @@ void App::press(Action action, int value) {
     case Action::TryVirtualCard:
         host_.tryVirtualCard();
         break;
+    case Action::DownloadHelper:
+        host_.downloadHelper();
+        break;
     case Action::ChooseCard:
         host_.run(wizard_.chooseCard(static_cast<std::size_t>(value)));
         break;

@@ -8,10 +8,10 @@ namespace kamusm::ui {
 namespace {
 
 constexpr std::array<std::string_view, actionCount> actionIds{
-    "switch_language",     "large_text",       "check_again",  "submit_code",  "paste_code",
-    "choose_reader",       "try_virtual_card", "choose_card",  "confirm_card", "toggle_show_pin",
-    "toggle_keypad",       "keypad_digit",     "keypad_erase", "submit_pin",   "resend_sms",
-    "submit_confirmation", "still_here",       "cancel",       "restart",
+    "switch_language", "large_text",          "check_again",     "submit_code",  "paste_code",
+    "choose_reader",   "try_virtual_card",    "download_helper", "choose_card",  "confirm_card",
+    "toggle_show_pin", "toggle_keypad",       "keypad_digit",    "keypad_erase", "submit_pin",
+    "resend_sms",      "submit_confirmation", "still_here",      "cancel",       "restart",
 };
 
 constexpr std::array<std::string_view, fieldCount> fieldIds{

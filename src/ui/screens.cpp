@@ -45,6 +45,14 @@ bool showsSessionTimer(Step step) {
            step == Step::Confirm;
 }
 
+// The reader step offers the desktop helper where the page has no PC/SC path (no transport yet,
+// or only WebUSB, which Chrome refuses most readers), and when its program is missing.
+bool offersHelper(const wizard::WizardState& state,
+                  std::optional<reader::TransportKind> transport) {
+    if (state.error == wizard::WizardError::HelperMissing) return true;
+    return !transport || *transport == reader::TransportKind::WebUsb;
+}
+
 // The actions that stay usable while the wizard works: they change only the UI.
 bool worksWhileBusy(Action action) {
     return action == Action::SwitchLanguage || action == Action::LargeText;
@@ -173,6 +181,16 @@ void App::readerScreen(Screen& screen) const {
     screen.buttons.push_back(button(Action::ChooseReader, UiText::ChooseReader, language_, true));
     if (host_.demoMode())
         screen.buttons.push_back(button(Action::TryVirtualCard, UiText::TryVirtualCard, language_));
+    if (offersHelper(state, host_.transport())) {
+        screen.paragraphs.push_back(str(uiText(UiText::HelperWhy, language_)));
+        if (const std::optional<std::string> system = host_.helperDownload()) {
+            Button download = button(Action::DownloadHelper, UiText::DownloadHelper, language_);
+            download.label = uiText(UiText::DownloadHelper, language_, *system);
+            screen.buttons.push_back(std::move(download));
+        } else {
+            screen.paragraphs.push_back(str(uiText(UiText::HelperNotForSystem, language_)));
+        }
+    }
     screen.buttons.push_back(button(Action::Cancel, UiText::Cancel, language_));
 }
 

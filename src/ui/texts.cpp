@@ -24,6 +24,7 @@ constexpr std::array texts{
     Entry{T::PasteCode, "Kodu yapıştır", "Paste the code"},
     Entry{T::ChooseReader, "Kart okuyucu seç", "Choose a card reader"},
     Entry{T::TryVirtualCard, "Sanal kart ile dene", "Try with a virtual card"},
+    Entry{T::DownloadHelper, "Kart yardımcısını indir ({})", "Download the card helper ({})"},
     Entry{T::ConfirmCard, "Bu benim kartım, devam et", "This is my card, continue"},
     Entry{T::CardChoice, "Bu kartı seç: {}", "Choose this card: {}"},
     Entry{T::ShowPin, "Rakamları göster", "Show the digits"},
@@ -91,8 +92,20 @@ constexpr std::array texts{
           "seconds."},
     Entry{T::SeveralCards, "Birden fazla KamuSM kartı takılı. İşlem yapılacak kartı seçin.",
           "More than one KamuSM card is inserted. Choose the card for this operation."},
+    Entry{T::HelperWhy,
+          "Tarayıcılar çoğu kart okuyucuyu sayfalardan korur. KamuSM kart yardımcısı (küçük bir "
+          "program ve tarayıcı uzantısı) okuyucuya bilgisayarınızın akıllı kart hizmeti "
+          "üzerinden ulaşır; kurduktan sonra \"Kart okuyucu seç\"e basın.",
+          "Browsers keep most card readers away from web pages. The KamuSM card helper (a small "
+          "program and a browser extension) reaches the reader through your computer's "
+          "smart-card service; once it is installed, press \"Choose a card reader\"."},
+    Entry{T::HelperNotForSystem,
+          "Bu işletim sistemi için kart yardımcısı bu sitede yok: kurumunuzun yöneticisine "
+          "başvurun.",
+          "This site has no card helper for this operating system: ask your organisation's "
+          "administrator."},
 };
-static_assert(texts.size() == static_cast<std::size_t>(UiText::SeveralCards) + 1,
+static_assert(texts.size() == static_cast<std::size_t>(UiText::HelperNotForSystem) + 1,
               "a text for every UiText");
 
 } // namespace

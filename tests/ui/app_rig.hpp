@@ -33,6 +33,8 @@ public:
         run(wizard_.findCard());
     }
     void tryVirtualCard() override { ++virtualCards; }
+    std::optional<std::string> helperDownload() const override { return helperSystem; }
+    void downloadHelper() override { ++helperDownloads; }
     void requestPaste() override { ++pasteRequests; }
     void run(Task<void> task) override {
         ++tasksRun;
@@ -41,6 +43,8 @@ public:
 
     wizard::EnvironmentReport environment{true, true, false};
     bool demo = false;
+    std::optional<std::string> helperSystem = "Linux";
+    int helperDownloads = 0;
     int probes = 0;
     int readerChoosers = 0;
     int virtualCards = 0;

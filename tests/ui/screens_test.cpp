@@ -84,8 +84,9 @@ TEST_CASE("the reader step: live status, the chooser, the virtual card only in d
     rig.toReader();
     Screen screen = rig.app.screen();
     checkStepTexts(screen, Step::Reader, Language::Turkish);
-    CHECK(actions(screen) == std::vector{Action::ChooseReader, Action::Cancel,
-                                         Action::SwitchLanguage, Action::LargeText});
+    CHECK(actions(screen) == std::vector{Action::ChooseReader, Action::DownloadHelper,
+                                         Action::Cancel, Action::SwitchLanguage,
+                                         Action::LargeText});
     CHECK(buttonOf(screen, Action::ChooseReader).label == "Kart okuyucu seç");
     CHECK(screen.status == uiText(UiText::ReaderNoneChosen, Language::Turkish));
     rig.press(Action::TryVirtualCard); // not offered: ignored
@@ -102,6 +103,38 @@ TEST_CASE("the reader step: live status, the chooser, the virtual card only in d
     rig.app.setReaderStatus(ReaderStatus::WaitingForCard);
     rig.press(Action::SwitchLanguage);
     CHECK(rig.app.screen().status == "The reader has no card: insert your e-signature card.");
+}
+
+TEST_CASE("the reader step offers the desktop helper until the page has a way to the reader") {
+    Rig rig(Operation::Change);
+    rig.toReader();
+    Screen screen = rig.app.screen();
+    CHECK(std::count(screen.paragraphs.begin(), screen.paragraphs.end(),
+                     uiText(UiText::HelperWhy, Language::Turkish)) == 1);
+    CHECK(buttonOf(screen, Action::DownloadHelper).label == "Kart yardımcısını indir (Linux)");
+    rig.press(Action::DownloadHelper);
+    CHECK(rig.host.helperDownloads == 1);
+
+    rig.host.helperSystem = std::nullopt; // no installer for this system on the site
+    screen = rig.app.screen();
+    CHECK(std::find(screen.paragraphs.begin(), screen.paragraphs.end(),
+                    uiText(UiText::HelperNotForSystem, Language::Turkish)) !=
+          screen.paragraphs.end());
+    const std::vector<Action> offered = actions(screen);
+    CHECK(std::count(offered.begin(), offered.end(), Action::DownloadHelper) == 0);
+    rig.press(Action::DownloadHelper); // not offered: ignored
+    CHECK(rig.host.helperDownloads == 1);
+
+    // A reader reached (here the virtual one, still without a card): nothing more to offer.
+    rig.host.helperSystem = "Windows";
+    rig.reader.faults().cardRemoved = true;
+    rig.press(Action::ChooseReader);
+    REQUIRE(rig.app.stepId() == "reader");
+    screen = rig.app.screen();
+    CHECK(std::count(screen.paragraphs.begin(), screen.paragraphs.end(),
+                     uiText(UiText::HelperWhy, Language::Turkish)) == 0);
+    const std::vector<Action> now = actions(screen);
+    CHECK(std::count(now.begin(), now.end(), Action::DownloadHelper) == 0);
 }
 
 TEST_CASE("the reader step: no card is the status, other reader problems an alert") {

@@ -1,12 +1,14 @@
 // The app in the page: the wizard over the fetch bridge, the screens, and the reader owner with
-// the transport this page has: the Web Smart Card API where navigator.smartCard exists, else
-// WebUSB readers, or the demo's virtual one on request. A thin adapter: it hands the owner what
+// the transport this page has, in the order of preference: the Web Smart Card API where
+// navigator.smartCard exists, the desktop helper where the KamuSM extension announces it, else
+// WebUSB readers; the demo's virtual one on request. A thin adapter: it hands the owner what
 // the browser gives (contexts, chosen and granted readers, connect and disconnect events) and
 // the owner's events to the wizard.
 #pragma once
 
 #include "kamusm/backend/api.hpp"
 #include "kamusm/platform/fetch.hpp"
+#include "kamusm/platform/smartcard.hpp"
 #include "kamusm/platform/webusb.hpp"
 #include "kamusm/reader/ccid_transport.hpp"
 #include "kamusm/reader/owner.hpp"
@@ -25,6 +27,7 @@ struct PageConfig {
     std::string verificationCode; // "" = the holder types or pastes it
     std::optional<int> codeExpiresIn;
     std::string demoReaderModel = "acr39u"; // the virtual reader "Sanal kart ile dene" starts
+    std::string helperDownloads;            // the URL of the folder of the helper's installers
 };
 PageConfig readPageConfig();
 
@@ -50,6 +53,8 @@ public:
     std::optional<reader::TransportKind> transport() const override;
     void chooseReader() override;
     void tryVirtualCard() override;
+    std::optional<std::string> helperDownload() const override;
+    void downloadHelper() override;
     void requestPaste() override;
     void run(Task<void> task) override;
 
@@ -58,10 +63,11 @@ private:
     Task<void> chooseReaderTask();
     Task<void> virtualCardTask();
     Task<void> enterReaderStep();
-    // The page's own transport when none is in use (or the demo's was): Web Smart Card when
-    // navigator.smartCard exists, else WebUSB with the readers granted before.
+    // The page's own transport when none is in use (or the demo's was): PC/SC when the page has
+    // it (pcscApi), else WebUSB with the readers granted before.
     Task<void> useDefaultTransport();
-    Task<void> useSmartCard();
+    Task<std::optional<SmartCardApi>> pcscApi();
+    Task<void> useSmartCard(SmartCardApi api);
     // Makes a CCID transport of `kind` the one in use (if it is not already) and follows it.
     Task<reader::CcidTransport*> useCcid(reader::TransportKind kind);
     void onConnected(int handle);

@@ -63,10 +63,24 @@ private:
 // Whether the page has navigator.smartCard (Isolated Web Apps, or a test's fake).
 bool smartCardSupported();
 
-// navigator.smartCard.establishContext(). Throws pcsc::Error: Unsupported without the API,
-// Security when the permissions policy does not allow "smart-card", NoService when no PC/SC
-// service answers, NotAllowed when the user or a policy refuses.
-Task<std::unique_ptr<WebSmartCardContext>> establishSmartCardContext();
+// The PC/SC APIs a page may have, both with navigator.smartCard's shape.
+enum class SmartCardApi {
+    WebSmartCard, // navigator.smartCard
+    Helper,       // the desktop helper through the KamuSM extension (src/platform/web/helper.js)
+};
+
+// Whether the KamuSM extension has announced the desktop helper on this page: at once when it
+// has, else after its answer to the page's probe or a short wait.
+Task<bool> helperPresent();
+// The same, without waiting: what the page knows now.
+bool helperAnnounced();
+
+// establishContext() of `api`. Throws pcsc::Error: Unsupported without the API, Security when
+// the permissions policy does not allow "smart-card", NoService when no PC/SC service answers,
+// NotAllowed when the user or a policy refuses; for the helper, HelperNotInstalled when its
+// extension is there but not its program.
+Task<std::unique_ptr<WebSmartCardContext>>
+establishSmartCardContext(SmartCardApi api = SmartCardApi::WebSmartCard);
 
 // Ends every transaction and disconnects every connection with a card reset (pagehide): the
 // browser would only "leave" the card, with the PIN still verified. The C++ objects stay; their

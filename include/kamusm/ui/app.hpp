@@ -32,6 +32,11 @@ public:
     virtual void chooseReader() = 0;
     // Starts the in-browser virtual reader and card (demo mode) and passes it to the wizard.
     virtual void tryVirtualCard() = 0;
+    // The desktop helper's installer for this computer's system, when the site has one: the
+    // system's name for the button ("Windows", "Linux").
+    virtual std::optional<std::string> helperDownload() const = 0;
+    // Starts the download of that installer.
+    virtual void downloadHelper() = 0;
     // Asks the clipboard for text (navigator.clipboard); the answer comes back through
     // App::paste(). Only ever used for the verification code.
     virtual void requestPaste() = 0;

@@ -19,6 +19,7 @@ enum class Action {
     PasteCode,          // code: read the clipboard into the code field
     ChooseReader,       // reader: the browser's reader chooser (requestDevice)
     TryVirtualCard,     // reader: "Sanal kart ile dene" (demo mode only)
+    DownloadHelper,     // reader, no PC/SC path: the desktop helper's installer for this system
     ChooseCard,         // card, several cards: Button::value is the card's place in the list
     ConfirmCard,        // card: this is my card, go on
     ToggleShowPin,      // new_pin: show or hide the PIN fields' digits

@@ -20,6 +20,7 @@ enum class UiText {
     PasteCode,
     ChooseReader,
     TryVirtualCard,
+    DownloadHelper, // "{}": the system, e.g. "Windows"
     ConfirmCard,
     CardChoice, // "{}": holder, masked TCKN, serial
     ShowPin,
@@ -73,6 +74,8 @@ enum class UiText {
     RetryAfter,
     IdleWarning,
     SeveralCards,
+    HelperWhy,
+    HelperNotForSystem,
 };
 
 std::string_view uiText(UiText text, wizard::Language language);

@@ -56,7 +56,8 @@ nlohmann::json toJson(const std::vector<ui::Field>& fields) {
 } // namespace
 
 wizard::EnvironmentReport probeEnvironment() {
-    return {kamusm_has_webusb() != 0, kamusm_is_secure_context() != 0, smartCardSupported()};
+    return {kamusm_has_webusb() != 0, kamusm_is_secure_context() != 0,
+            smartCardSupported() || helperAnnounced()};
 }
 
 std::string screenJson(const ui::Screen& screen) {

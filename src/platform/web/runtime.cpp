@@ -11,6 +11,7 @@
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -27,11 +28,49 @@ EM_JS(char*, kamusm_page_config, (), {
     stringToUTF8(text, pointer, size);
     return pointer;
 });
+// The system the browser runs on: a System (below).
+EM_JS(int, kamusm_page_system, (), {
+    const platform = (navigator.userAgentData && navigator.userAgentData.platform) ||
+                     navigator.platform || "";
+    if (/^win/i.test(platform)) return 1;
+    if (/^mac/i.test(platform)) return 2;
+    if (/linux/i.test(platform) && !/android/i.test(navigator.userAgent)) return 3;
+    return 0;
+});
+EM_JS(void, kamusm_download, (const char* url), {
+    const link = document.createElement("a");
+    link.href = UTF8ToString(url);
+    link.download = "";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+});
 EM_JS(void, kamusm_read_clipboard, (), {
     if (!navigator.clipboard || !navigator.clipboard.readText) return;
     navigator.clipboard.readText().then((text) => Module.kamusmPaste(text), () => {});
 });
 // clang-format on
+
+enum class System { Unknown, Windows, MacOs, Linux };
+
+// The desktop helper's installers the build puts into downloads/ (tests/build-helper.sh), by
+// system. macOS has none: the helper is built there from source.
+struct HelperInstaller {
+    System system;
+    std::string_view name;
+    std::string_view file;
+};
+constexpr std::array<HelperInstaller, 2> helperInstallers{{
+    {System::Windows, "Windows", "kamusm-pcsc-helper-setup.exe"},
+    {System::Linux, "Linux", "kamusm-pcsc-helper_amd64.deb"},
+}};
+
+const HelperInstaller* helperInstaller() {
+    const auto system = static_cast<System>(kamusm_page_system());
+    for (const HelperInstaller& installer : helperInstallers)
+        if (installer.system == system) return &installer;
+    return nullptr;
+}
 
 // A timer as an awaitable: resumes the coroutine after `delay` from the browser's event loop,
 // or at once when its task is cancelled (the timer then fires into nothing).
@@ -114,6 +153,7 @@ PageConfig readPageConfig() {
     if (json.contains("codeExpiresIn") && json["codeExpiresIn"].is_number_integer())
         config.codeExpiresIn = json["codeExpiresIn"].get<int>();
     config.demoReaderModel = json.value("demoReader", config.demoReaderModel);
+    config.helperDownloads = json.value("helperDownloads", "");
     return config;
 }
 
@@ -164,6 +204,17 @@ void Runtime::tryVirtualCard() {
     if (demo_) run(virtualCardTask());
 }
 
+std::optional<std::string> Runtime::helperDownload() const {
+    const HelperInstaller* installer = helperInstaller();
+    if (!installer || config_.helperDownloads.empty()) return std::nullopt;
+    return std::string(installer->name);
+}
+
+void Runtime::downloadHelper() {
+    if (const HelperInstaller* installer = helperInstaller())
+        kamusm_download((config_.helperDownloads + std::string(installer->file)).c_str());
+}
+
 void Runtime::requestPaste() {
     kamusm_read_clipboard();
 }
@@ -200,11 +251,12 @@ Task<reader::CcidTransport*> Runtime::useCcid(reader::TransportKind kind) {
     co_return ccid_;
 }
 
-// Web Smart Card: no chooser; the button opens the API again (after a refused permission or a
-// stopped service, say) and looks at the readers.
+// PC/SC (the Web Smart Card API or the desktop helper): no chooser; the button opens the API
+// again (after a refused permission, a stopped service, a helper just installed) and looks at
+// the readers.
 Task<void> Runtime::chooseReaderTask() {
-    if (smartCardSupported()) {
-        co_await useSmartCard();
+    if (const std::optional<SmartCardApi> api = co_await pcscApi()) {
+        co_await useSmartCard(*api);
         co_await wizard_.findCard();
         co_return;
     }
@@ -217,6 +269,13 @@ Task<void> Runtime::chooseReaderTask() {
     if (!device) co_return;
     (co_await useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(device));
     co_await wizard_.findCard();
+}
+
+// In the order of preference: the browser's own API, then the helper.
+Task<std::optional<SmartCardApi>> Runtime::pcscApi() {
+    if (smartCardSupported()) co_return SmartCardApi::WebSmartCard;
+    if (co_await helperPresent()) co_return SmartCardApi::Helper;
+    co_return std::nullopt;
 }
 
 Task<void> Runtime::virtualCardTask() {
@@ -250,8 +309,8 @@ Task<void> Runtime::enterReaderStep() {
 }
 
 Task<void> Runtime::useDefaultTransport() {
-    if (smartCardSupported()) {
-        co_await useSmartCard();
+    if (const std::optional<SmartCardApi> api = co_await pcscApi()) {
+        co_await useSmartCard(*api);
         co_return;
     }
     std::vector<std::unique_ptr<WebUsbDevice>> granted;
@@ -268,16 +327,18 @@ Task<void> Runtime::useDefaultTransport() {
 
 // Two contexts: the API serves one call at a time per context, and the wait for a change would
 // hold the one the card's commands need.
-Task<void> Runtime::useSmartCard() {
+Task<void> Runtime::useSmartCard(SmartCardApi api) {
+    const reader::TransportKind kind = api == SmartCardApi::Helper
+                                           ? reader::TransportKind::Helper
+                                           : reader::TransportKind::SmartCard;
     std::unique_ptr<reader::Transport> transport;
     try {
-        auto commands = co_await establishSmartCardContext();
-        auto watch = co_await establishSmartCardContext();
-        transport = std::make_unique<reader::PcscTransport>(
-            std::move(commands), reader::TransportKind::SmartCard, std::move(watch));
+        auto commands = co_await establishSmartCardContext(api);
+        auto watch = co_await establishSmartCardContext(api);
+        transport =
+            std::make_unique<reader::PcscTransport>(std::move(commands), kind, std::move(watch));
     } catch (const pcsc::Error&) {
-        transport = std::make_unique<UnavailableTransport>(reader::TransportKind::SmartCard,
-                                                           std::current_exception());
+        transport = std::make_unique<UnavailableTransport>(kind, std::current_exception());
     }
     ccid_ = nullptr;
     co_await readers_.use(std::move(transport));
@@ -288,7 +349,8 @@ void Runtime::onConnected(int handle) {
     auto device = std::make_unique<WebUsbDevice>(handle);
     if (ccid_ && readers_.transport() == reader::TransportKind::WebUsb)
         ccid_->addDevice(std::move(device));
-    else if (wizard_.state().step == wizard::Step::Reader && !ccid_ && !smartCardSupported())
+    else if (wizard_.state().step == wizard::Step::Reader && !ccid_ && !smartCardSupported() &&
+             !helperAnnounced())
         run([](Runtime& self, std::unique_ptr<WebUsbDevice> plugged) -> Task<void> {
             (co_await self.useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(plugged));
         }(*this, std::move(device)));

@@ -20,7 +20,9 @@ bool kamusm_sc_supported();
 void kamusm_sc_forget(int handle);
 void kamusm_sc_release_all();
 void kamusm_sc_abort(int id);
-void kamusm_sc_establish(int id, int timeoutMs);
+void kamusm_sc_establish(int id, int timeoutMs, int api);
+void kamusm_helper_detect(int id, int timeoutMs, int checkingMs);
+int kamusm_helper_present();
 void kamusm_sc_list_readers(int id, int handle, int timeoutMs);
 void kamusm_sc_get_status_change(int id, int handle, const char* statesJson, int apiTimeoutMs,
                                  int timeoutMs);
@@ -239,13 +241,33 @@ void releaseAllSmartCards() {
     kamusm_sc_release_all();
 }
 
-Task<std::unique_ptr<WebSmartCardContext>> establishSmartCardContext() {
-    if (!smartCardSupported())
+bool helperAnnounced() {
+    return kamusm_helper_present() != 0;
+}
+
+Task<bool> helperPresent() {
+    // The extension's content script answers a probe within milliseconds when it is there; its
+    // check of the origin (a policy, the demo server) takes up to a second or two.
+    constexpr int detectTimeoutMs = 300;
+    constexpr int checkingTimeoutMs = 5000;
+    const PromiseOutcome outcome = co_await settle(
+        "helper", [](int id) { kamusm_helper_detect(id, detectTimeoutMs, checkingTimeoutMs); },
+        noTimeout);
+    co_return outcome.number != 0;
+}
+
+Task<std::unique_ptr<WebSmartCardContext>> establishSmartCardContext(SmartCardApi api) {
+    const bool helper = api == SmartCardApi::Helper;
+    if (!helper && !smartCardSupported())
         throw pcsc::Error(ErrorCode::Unsupported,
                           "this browser has no Web Smart Card API (navigator.smartCard): it is "
                           "only in Isolated Web Apps");
+    if (helper && !helperAnnounced())
+        throw pcsc::Error(ErrorCode::Unsupported, "the KamuSM extension is not in this browser");
     const PromiseOutcome outcome = co_await settle(
-        "establishContext", [](int id) { kamusm_sc_establish(id, callTimeoutMs); }, callTimeoutMs);
+        "establishContext",
+        [helper](int id) { kamusm_sc_establish(id, callTimeoutMs, helper ? 1 : 0); },
+        callTimeoutMs);
     co_return std::make_unique<WebSmartCardContext>(outcome.number);
 }
 

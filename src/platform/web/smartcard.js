@@ -1,5 +1,6 @@
-// The JS half of the Web Smart Card bridge (src/platform/web/smartcard.cpp): navigator.smartCard's
-// contexts and connections in a table by handle, each call's Promise reported by request id.
+// The JS half of the Web Smart Card bridge (src/platform/web/smartcard.cpp): the contexts and
+// connections of navigator.smartCard (or of the desktop helper, which has its shape) in a table
+// by handle, each call's Promise reported by request id.
 // The API serves one operation at a time per context, so the calls on a context start one after
 // another; a getStatusChange waiting there is aborted through its AbortSignal. APDUs are never
 // logged, and the copies made of them are zeroed once the card has answered (PINs pass here).
@@ -136,9 +137,11 @@ mergeInto(LibraryManager.library, {
     if (pending.abandon) pending.abandon();
   },
 
-  kamusm_sc_establish__deps: ['$kamusmSmartCard'],
-  kamusm_sc_establish: function (id, timeoutMs) {
-    const promise = kamusmPromise.attempt(() => navigator.smartCard.establishContext());
+  // `api`: 0 navigator.smartCard, 1 the desktop helper (helper.js), which has the same shape.
+  kamusm_sc_establish__deps: ['$kamusmSmartCard', '$kamusmHelper'],
+  kamusm_sc_establish: function (id, timeoutMs, api) {
+    const smartCard = api === 1 ? kamusmHelper.smartCard : navigator.smartCard;
+    const promise = kamusmPromise.attempt(() => smartCard.establishContext());
     kamusmSmartCard.run(id, promise, timeoutMs, (context, finish) =>
       finish(kamusmPromise.Resolved, kamusmSmartCard.register(context), null, ''));
   },
