@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const helper::Error& error) {
         if (error.code() != helper::ErrorCode::TooLarge) std::abort();
     }
-    if (!rig.host.close()) std::abort();
+    // A bound far above what closing takes (milliseconds), for a loaded machine: a hang aborts.
+    if (!rig.host.close(std::chrono::seconds(30))) std::abort();
     if (rig.card->pukCommandsSeen() != 0) std::abort();
     return 0;
 }

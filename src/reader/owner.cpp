@@ -121,6 +121,7 @@ Task<void> Owner::refresh() {
 void Owner::watch() {
     if (watching_ || !transport_) return;
     watching_ = true;
+    watchFailure_ = nullptr;
     scope_->spawn(watchLoop(), [this](std::exception_ptr) { watching_ = false; });
 }
 
@@ -136,7 +137,10 @@ Task<void> Owner::watchLoop() {
     } catch (...) {
         failure = std::current_exception();
     }
-    if (!scope_->cancelled()) apply({});
+    if (!scope_->cancelled()) {
+        watchFailure_ = failure;
+        apply({});
+    }
     std::rethrow_exception(failure);
 }
 
@@ -211,6 +215,7 @@ Task<void> Owner::close() {
     transport_.reset();
     scope_ = std::make_unique<TaskScope>();
     watching_ = false;
+    watchFailure_ = nullptr;
 }
 
 // Events in the order a person would see them: readers that went (with their cards), cards

@@ -176,7 +176,10 @@ Task<void> Wizard::cardRemoved() {
 }
 
 Task<void> Wizard::readerUnplugged() {
-    return lostCard(WizardError::ReaderUnplugged);
+    // The transport failing as a whole (the PC/SC service, the desktop helper) says more than
+    // an unplugged reader.
+    const std::exception_ptr why = readers_.watchFailure();
+    return lostCard(why ? mapError(why).error : WizardError::ReaderUnplugged);
 }
 
 Task<void> Wizard::lostCard(WizardError error) {

@@ -196,6 +196,12 @@ TEST_CASE("a transport failing as a whole loses every reader, the connected one 
                                            {EventKind::ReaderLost, "Reader B 00 00"}});
     CHECK(rig.owner.running() == 0);
     CHECK_THROWS_AS(runSync(transmitOnce(card)), reader::Error);
+    // Why, for whoever tells the holder: the transport's own failure.
+    REQUIRE(rig.owner.watchFailure());
+    CHECK_THROWS_WITH_AS(std::rethrow_exception(rig.owner.watchFailure()), "service gone",
+                         std::runtime_error);
+    runSync(rig.owner.close());
+    CHECK_FALSE(rig.owner.watchFailure());
 }
 
 TEST_CASE("two readers: losing one leaves the other's card working") {

@@ -1,6 +1,9 @@
 // The card taken out at every moment of the flow: back to the reader step, the card either as it
 // was or with the new PIN fully set, and the outcome in the audit log when card work had started.
+#include "pcsc/fake_context.hpp"
 #include "wizard/wizard_harness.hpp"
+
+#include "kamusm/reader/pcsc_transport.hpp"
 
 #include <doctest/doctest.h>
 
@@ -190,4 +193,24 @@ TEST_CASE("the reader unplugged on the PIN entry: back to the reader step") {
     h.reader.faults().disconnected = false;
     runSync(h.wizard.findCard());
     CHECK(h.wizard.state().step == Step::Card);
+}
+
+TEST_CASE("the PC/SC service stopping under the watch is told as such, not as an unplugged "
+          "reader") {
+    Harness h(Operation::Change);
+    auto world = std::make_shared<testing::FakeWorld>();
+    world->readers.push_back(testing::emptyReader("Virtual PCD 00 00"));
+    world->insert("Virtual PCD 00 00", h.card);
+    runSync(h.owner.use(std::make_unique<reader::PcscTransport>(
+        std::make_unique<testing::FakeContext>(world), reader::TransportKind::Helper)));
+    h.runToNewPin();
+    const std::string slot = h.wizard.state().card->slot;
+    // The watch finds nothing changed and waits; meanwhile the service (or the helper) stops.
+    world->whileWaiting = [&] { world->serviceRunning = false; };
+    h.owner.watch();
+    REQUIRE(h.owner.watchFailure());
+    runSync(h.wizard.readerEvent({reader::EventKind::ReaderLost, slot}));
+    CHECK(h.wizard.state().step == Step::Reader);
+    CHECK(h.wizard.errorCode() == "pcsc_unavailable");
+    CHECK_FALSE(h.wizard.state().card);
 }

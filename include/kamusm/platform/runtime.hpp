@@ -64,9 +64,8 @@ private:
     Task<void> virtualCardTask();
     Task<void> enterReaderStep();
     // The page's own transport when none is in use (or the demo's was): PC/SC when the page has
-    // it (pcscApi), else WebUSB with the readers granted before.
+    // it, else WebUSB with the readers granted before.
     Task<void> useDefaultTransport();
-    Task<std::optional<SmartCardApi>> pcscApi();
     Task<void> useSmartCard(SmartCardApi api);
     // Makes a CCID transport of `kind` the one in use (if it is not already) and follows it.
     Task<reader::CcidTransport*> useCcid(reader::TransportKind kind);

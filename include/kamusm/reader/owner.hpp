@@ -52,6 +52,10 @@ public:
     Task<void> refresh();
     // Follows the slots in the background until close(), telling each change as an event.
     void watch();
+    // Why the watch ended with every reader lost, when the transport failed as a whole (the
+    // PC/SC service or the desktop helper stopped); null while it runs or when nothing failed.
+    // Set before the events of the loss are told.
+    std::exception_ptr watchFailure() const { return watchFailure_; }
 
     // The card in `slot`, connected once and kept until it is released, removed or lost. Calls
     // on it after that throw reader::Error (CardRemoved / ReaderLost).
@@ -93,6 +97,7 @@ private:
     // transport does.
     std::vector<std::weak_ptr<OwnedCard>> issued_;
     bool watching_ = false;
+    std::exception_ptr watchFailure_;
 };
 
 } // namespace kamusm::reader

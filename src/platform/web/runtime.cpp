@@ -140,6 +140,20 @@ private:
     std::exception_ptr why_;
 };
 
+// In the order of preference: the browser's own API, then the helper.
+std::optional<SmartCardApi> pcscApiNow() {
+    if (smartCardSupported()) return SmartCardApi::WebSmartCard;
+    if (helperAnnounced()) return SmartCardApi::Helper;
+    return std::nullopt;
+}
+
+// The same, giving an extension that has not answered the page yet its moment.
+Task<std::optional<SmartCardApi>> pcscApi() {
+    if (const std::optional<SmartCardApi> now = pcscApiNow()) co_return now;
+    if (co_await helperPresent()) co_return SmartCardApi::Helper;
+    co_return std::nullopt;
+}
+
 } // namespace
 
 PageConfig readPageConfig() {
@@ -255,7 +269,8 @@ Task<reader::CcidTransport*> Runtime::useCcid(reader::TransportKind kind) {
 // again (after a refused permission, a stopped service, a helper just installed) and looks at
 // the readers.
 Task<void> Runtime::chooseReaderTask() {
-    if (const std::optional<SmartCardApi> api = co_await pcscApi()) {
+    // Not waiting for an extension: the click's user activation must reach the chooser.
+    if (const std::optional<SmartCardApi> api = pcscApiNow()) {
         co_await useSmartCard(*api);
         co_await wizard_.findCard();
         co_return;
@@ -269,13 +284,6 @@ Task<void> Runtime::chooseReaderTask() {
     if (!device) co_return;
     (co_await useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(device));
     co_await wizard_.findCard();
-}
-
-// In the order of preference: the browser's own API, then the helper.
-Task<std::optional<SmartCardApi>> Runtime::pcscApi() {
-    if (smartCardSupported()) co_return SmartCardApi::WebSmartCard;
-    if (co_await helperPresent()) co_return SmartCardApi::Helper;
-    co_return std::nullopt;
 }
 
 Task<void> Runtime::virtualCardTask() {
@@ -349,8 +357,7 @@ void Runtime::onConnected(int handle) {
     auto device = std::make_unique<WebUsbDevice>(handle);
     if (ccid_ && readers_.transport() == reader::TransportKind::WebUsb)
         ccid_->addDevice(std::move(device));
-    else if (wizard_.state().step == wizard::Step::Reader && !ccid_ && !smartCardSupported() &&
-             !helperAnnounced())
+    else if (wizard_.state().step == wizard::Step::Reader && !ccid_ && !pcscApiNow())
         run([](Runtime& self, std::unique_ptr<WebUsbDevice> plugged) -> Task<void> {
             (co_await self.useCcid(reader::TransportKind::WebUsb))->addDevice(std::move(plugged));
         }(*this, std::move(device)));
