@@ -37,12 +37,14 @@ std::string lastSmsCode(backend::BackendClient& client) {
 
 std::vector<std::string> auditEvents(const std::filesystem::path& database,
                                      const std::string& session) {
-    server::Database db(database.string());
-    std::vector<std::string> events;
-    for (const server::Row& row :
-         db.query("SELECT event FROM audit_log WHERE session = ? ORDER BY id", {session}))
-        events.push_back(row.text(0));
-    return events;
+    server::Database db("sqlite:" + database.string(), 1);
+    return db.transact([&](server::Tx& tx) {
+        std::vector<std::string> events;
+        for (const server::Row& row :
+             tx.query("SELECT event FROM audit_log WHERE session = ? ORDER BY id", {session}))
+            events.push_back(row.text(0));
+        return events;
+    });
 }
 
 } // namespace kamusm::test
