@@ -245,6 +245,9 @@ std::optional<int> App::issuerPort() const {
 }
 
 void App::run() {
+    // A crash may have left SMS queued and not handed over (at least once: one whose hand-over
+    // had begun may go out twice).
+    impl_->sms.deliverPending(0);
     impl_->sweeper = std::thread([this] { impl_->sweep(); });
     impl_->http.run();
 }
