@@ -130,7 +130,7 @@ int schemaVersion() {
 
 void migrate(Tx& tx) {
     // Instances starting together on one PostgreSQL database migrate one after the other.
-    if (tx.engine() == Engine::Postgres) tx.query("SELECT pg_advisory_xact_lock(1197)");
+    tx.lock("schema");
     int version = currentVersion(tx);
     if (version > schemaVersion())
         throw std::runtime_error("the database schema is version " + std::to_string(version) +

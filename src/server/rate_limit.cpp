@@ -42,6 +42,7 @@ std::optional<int> RateLimits::check(Tx& tx, Limit limit, const std::string& key
     std::int64_t now = std::time(nullptr);
     std::int64_t windowStart = now - config_.rateWindow;
     std::string id = limitKey(limit, key);
+    tx.lock("rate:" + id);
     auto row = tx.queryOne("SELECT count(*), min(at) FROM rate_hits WHERE limit_key = ? AND at > ?",
                            {id, windowStart});
     if (row->integer(0) < config_.*info(limit).budget) return std::nullopt;

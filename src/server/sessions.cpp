@@ -56,6 +56,7 @@ Sessions::Sessions(const Config& config, Database& db, SmsOutbox& sms, Bytes mas
       caCertificate_(std::move(caCertificate)) {}
 
 Sessions::State Sessions::load(Tx& tx, const std::string& id, Access access) {
+    tx.lock("session:" + id);
     auto row = tx.queryOne(
         "SELECT id, tckn, operation, confirmation, expires_at, card_serial, sms_code, "
         "sms_expires_at, sms_sent_at, tries_left, confirmed, authorized, challenge, outcome "
@@ -132,6 +133,7 @@ backend::Session Sessions::start(const std::string& code, const std::string& ip)
     return db_.transact([&](Tx& tx) {
         limit(tx, Limit::CodeAttemptsPerIp, ip, ip);
         // Looked up by hash: the lookup time then tells nothing about the code's digits.
+        tx.lock("code:" + codeHash(code));
         auto row =
             tx.queryOne("SELECT code_hash, tckn, operation, confirmation, expires_at, used_at "
                         "FROM verification_codes WHERE code_hash = ?",

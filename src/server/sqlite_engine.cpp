@@ -48,6 +48,8 @@ public:
     }
 
     std::int64_t changes() override { return sqlite3_changes(db_); }
+    // BEGIN IMMEDIATE already made this transaction the only writer.
+    void lock(const std::string&) override {}
     void begin() override { query("BEGIN IMMEDIATE", {}); }
     void commit() override { query("COMMIT", {}); }
     void rollback() override {

@@ -1,8 +1,10 @@
 // The server's storage: SQLite (one file, the default) or PostgreSQL (several instances share
 // it), chosen by a connection string. Every state change runs in one transaction with its audit
-// row; the transaction is serializable and re-run when the engine reports a conflict, so the
-// rules that must hold across instances (single-use codes, OTP tries, rate limits, one
-// cryptogram) are plain reads and writes inside it.
+// row. A transaction first locks what it decides on (Tx::lock: the session, the code, the
+// rate-limit key), so that the rules that must hold across instances (single-use codes, OTP
+// tries, rate limits, one cryptogram) are plain reads and writes after the lock: SQLite has one
+// writer at a time anyway (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock
+// and reads committed data after it.
 #pragma once
 
 #include "kamusm/server/api_error.hpp"
@@ -33,8 +35,8 @@ using Rows = std::vector<Row>;
 
 enum class Engine { Sqlite, Postgres };
 
-// A storage failure the transaction may succeed on when run again (serialization failure,
-// deadlock, busy database).
+// A storage failure the transaction may succeed on when run again (deadlock, a unique key
+// taken by a concurrent insert, a busy database).
 class StorageConflict : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -48,6 +50,8 @@ public:
     virtual Rows query(std::string_view sql, const std::vector<Value>& parameters) = 0;
     // Rows changed by the last INSERT/UPDATE/DELETE run through query().
     virtual std::int64_t changes() = 0;
+    // Held until the transaction ends; another transaction locking the same key waits.
+    virtual void lock(const std::string& key) = 0;
     virtual void begin() = 0;
     virtual void commit() = 0;
     virtual void rollback() = 0;
@@ -71,6 +75,8 @@ public:
     std::optional<Row> queryOne(std::string_view sql, std::initializer_list<Value> parameters = {});
     // Rows changed.
     std::int64_t execute(std::string_view sql, std::initializer_list<Value> parameters = {});
+    // Serialises the transactions that decide on `key` (e.g. "session:<id>"), before they read.
+    void lock(const std::string& key) { connection_.lock(key); }
     // Runs after a successful commit (e.g. handing an SMS to the gateway).
     void afterCommit(std::function<void()> action) { afterCommit_.push_back(std::move(action)); }
     // Names the write for the crash points (the audit events it appends).
