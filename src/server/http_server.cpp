@@ -187,12 +187,15 @@ private:
     }
 
     void write(Response response) {
+        payload_ = response.sharedBody
+                       ? std::move(response.sharedBody)
+                       : std::make_shared<const std::string>(std::move(response.body));
         answer_ = {};
         answer_.version(11);
         answer_.result(static_cast<unsigned>(response.status));
         for (auto& [name, value] : response.headers)
             answer_.set(name, value);
-        answer_.body() = std::move(response.body);
+        answer_.body() = {payload_->data(), payload_->size()};
         answer_.keep_alive(keepAlive_);
         answer_.prepare_payload();
         stream_.expires_after(shared_.limits.writeTimeout);
@@ -241,7 +244,8 @@ private:
     std::string peer_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
-    http::response<http::string_body> answer_;
+    std::shared_ptr<const std::string> payload_; // what answer_'s body points into
+    http::response<http::span_body<const char>> answer_;
     bool keepAlive_ = false;
 };
 

@@ -42,10 +42,14 @@ std::optional<int> RateLimits::check(Tx& tx, Limit limit, const std::string& key
     std::int64_t now = std::time(nullptr);
     std::int64_t windowStart = now - config_.rateWindow;
     std::string id = limitKey(limit, key);
+    const std::int64_t budget = config_.*info(limit).budget;
     tx.lock("rate:" + id);
-    auto row = tx.queryOne("SELECT count(*), min(at) FROM rate_hits WHERE limit_key = ? AND at > ?",
-                           {id, windowStart});
-    if (row->integer(0) < config_.*info(limit).budget) return std::nullopt;
+    // The newest `budget` hits in the window (there are never more: refused hits are not
+    // counted), so a hit costs the same however busy the key.
+    Rows hits = tx.query("SELECT at FROM rate_hits WHERE limit_key = ? AND at > ? "
+                         "ORDER BY at DESC LIMIT ?",
+                         {id, windowStart, budget});
+    if (static_cast<std::int64_t>(hits.size()) < budget) return std::nullopt;
     // One audit row per window of refusals: written only when none is on record for it.
     auto refused = tx.queryOne("SELECT at FROM rate_refusals WHERE limit_key = ?", {id});
     if (!refused || refused->integer(0) <= windowStart) {
@@ -58,7 +62,9 @@ std::optional<int> RateLimits::check(Tx& tx, Limit limit, const std::string& key
                          ip,
                          {{"what", info(limit).name}}});
     }
-    return static_cast<int>(std::max<std::int64_t>(1, row->integer(1) + config_.rateWindow - now));
+    // The oldest of them leaves the window first.
+    return static_cast<int>(
+        std::max<std::int64_t>(1, hits.back().integer(0) + config_.rateWindow - now));
 }
 
 std::optional<int> RateLimits::hit(Tx& tx, Limit limit, const std::string& key,

@@ -4,13 +4,25 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace kamusm::server {
 
 namespace {
 
 using Statement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+
+// Another process (a second instance on the same file) holds the write lock: try again every
+// half millisecond for up to 5 s. SQLite's own busy timeout sleeps up to 100 ms between tries,
+// long enough for the holder to take the lock again and again, so the waiter starves.
+int waitForLock(void*, int tries) {
+    constexpr int maxTries = 10000;
+    if (tries >= maxTries) return 0;
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    return 1;
+}
 
 class SqliteConnection : public Connection {
 public:
@@ -21,7 +33,7 @@ public:
             sqlite3_close(db_);
             throw std::runtime_error("cannot open the database " + path + ": " + message);
         }
-        sqlite3_busy_timeout(db_, 5000);
+        sqlite3_busy_handler(db_, waitForLock, nullptr);
         for (const char* pragma :
              {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
             query(pragma, {});

@@ -129,7 +129,7 @@ void serve(FileCache& cache, const fs::path& root, const Request& req, Response&
     bool gzipIt = type.compressible && accepts(req, "gzip");
     std::optional<FileCache::Entry> entry = file.empty() ? std::nullopt : cache.get(file, gzipIt);
     if (!entry) throw ApiError(backend::Problem::NotFound, "no such resource");
-    res.body = gzipIt ? *entry->gzipped : *entry->content;
+    res.sharedBody = gzipIt ? entry->gzipped : entry->content;
     if (gzipIt) res.setHeader("Content-Encoding", "gzip");
     // WebAssembly is served from a precompressed sibling (app.wasm.br / app.wasm.gz) when the
     // build made one.
@@ -138,7 +138,7 @@ void serve(FileCache& cache, const fs::path& root, const Request& req, Response&
             if (!accepts(req, encoding)) continue;
             if (auto packed = cache.get(file.string() + suffix, false)) {
                 res.setHeader("Content-Encoding", encoding);
-                res.body = *packed->content;
+                res.sharedBody = packed->content;
                 break;
             }
         }

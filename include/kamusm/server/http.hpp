@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,9 @@ struct Response {
     int status = 200;
     Headers headers;
     std::string body;
+    // Instead of `body`: content the server keeps (a static file), sent without a copy, so that
+    // many slow downloads of the app hold one copy of it.
+    std::shared_ptr<const std::string> sharedBody;
 
     void setHeader(std::string name, std::string value);
     bool hasHeader(std::string_view name) const;
