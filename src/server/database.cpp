@@ -56,12 +56,10 @@ private:
 
 Database::Database(const std::string& url, int connections) {
     if (isPostgresUrl(url)) {
-        engine_ = Engine::Postgres;
         for (int i = 0; i < connections; ++i)
             idle_.push_back(openPostgres(url));
     } else if (url.starts_with("sqlite:")) {
         // One connection: SQLite has one writer at a time anyway (BEGIN IMMEDIATE).
-        engine_ = Engine::Sqlite;
         idle_.push_back(openSqlite(url.substr(7)));
     } else {
         throw ConfigError("--database must be postgresql://… or sqlite:<file>");

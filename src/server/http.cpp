@@ -34,15 +34,4 @@ void Response::setHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
 }
 
-bool Response::hasHeader(std::string_view name) const {
-    return std::any_of(headers.begin(), headers.end(),
-                       [&](const auto& header) { return equalsIgnoringCase(header.first, name); });
-}
-
-std::string Response::header(std::string_view name) const {
-    for (const auto& [key, value] : headers)
-        if (equalsIgnoringCase(key, name)) return value;
-    return {};
-}
-
 } // namespace kamusm::server

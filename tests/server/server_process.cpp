@@ -137,13 +137,6 @@ int ServerProcess::stop() {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-void ServerProcess::kill9() {
-    if (pid_ < 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-}
-
 std::string ServerProcess::stderrText() const {
     return readAll(stderrFile_);
 }

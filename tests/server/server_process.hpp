@@ -38,8 +38,6 @@ public:
     int pid() const { return pid_; }
     // The issuer API's own listener (with --issuer-port), else 0.
     std::string issuerUrl() const { return "http://127.0.0.1:" + std::to_string(issuerPort_); }
-    // SIGKILL and wait (a crash, for the recovery tests).
-    void kill9();
     backend::HttplibClient& http() { return *http_; }
     backend::BackendClient& client() { return *client_; }
     std::string stderrText() const;

@@ -98,8 +98,6 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    Engine engine() const { return engine_; }
-
     // Runs `work(Tx&)` in one transaction and returns its result. A StorageConflict re-runs it
     // (work must have no effect outside the transaction but through afterCommit); a
     // RecordedFailure commits, then is thrown on; any other exception rolls back.
@@ -120,7 +118,6 @@ private:
     std::unique_ptr<Connection> acquire();
     void release(std::unique_ptr<Connection> connection);
 
-    Engine engine_;
     std::vector<std::unique_ptr<Connection>> idle_;
     std::mutex mutex_;
     std::condition_variable available_;

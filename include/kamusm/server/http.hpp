@@ -38,8 +38,6 @@ struct Response {
     std::shared_ptr<const std::string> sharedBody;
 
     void setHeader(std::string name, std::string value);
-    bool hasHeader(std::string_view name) const;
-    std::string header(std::string_view name) const;
 };
 
 using Handler = std::function<void(const Request&, Response&)>;
