@@ -2,8 +2,8 @@
 // two server processes on it, requests alternating between them. The rules that must hold
 // across instances live in the database: single-use codes, OTP tries, rate limits, one
 // cryptogram; a kill -9 of one instance mid-write loses nothing.
-#include "helpers.hpp"
 #include "postgres_cluster.hpp"
+#include "recovery.hpp"
 
 #include "kamusm/server/crypto.hpp"
 #include "kamusm/server/demo.hpp"
@@ -41,11 +41,6 @@ struct Pair {
     }
 };
 
-const std::vector<std::string> lifted{
-    "--sessions-per-holder",         "1000", "--sms-per-holder",          "1000",
-    "--code-attempts-per-ip",        "1000", "--confirm-attempts-per-ip", "1000",
-    "--confirm-attempts-per-holder", "1000"};
-
 } // namespace
 
 TEST_SUITE("postgresql") {
@@ -67,7 +62,7 @@ TEST_SUITE("postgresql") {
     }
 
     TEST_CASE("two instances: single-use codes, OTP tries and the cryptogram hold across both") {
-        Pair pair("rules", lifted);
+        Pair pair("rules", liftedLimits());
         auto& a = pair.a->client();
         auto& b = pair.b->client();
         // The demo CA and holder are the first instance's: the second took them.
@@ -154,7 +149,7 @@ TEST_SUITE("postgresql") {
         for (const char* stage : {"before-commit", "after-commit"}) {
             CAPTURE(stage);
             std::string name = std::string("crash_") + (stage[0] == 'b' ? "before" : "after");
-            Pair pair(name, lifted,
+            Pair pair(name, liftedLimits(),
                       {{"KAMUSM_CRASH_AT", std::string(stage) + ":cryptogram_issued"}});
             auto& a = pair.a->client();
             auto& b = pair.b->client();
@@ -184,6 +179,24 @@ TEST_SUITE("postgresql") {
                 return events;
             }) == expected);
         }
+    }
+
+    TEST_CASE("kill -9 of one instance at every write point: the other goes on, nothing is lost") {
+        std::string url = postgresCluster().createDatabase("every_write");
+        TempDir dir;
+        auto arguments = [&](const std::string& data) {
+            std::vector<std::string> result{"--demo", "--database", url, "--data-dir",
+                                            (dir.path() / data).string()};
+            for (const std::string& flag : liftedLimits())
+                result.push_back(flag);
+            return result;
+        };
+        ServerProcess survivor(arguments("b"));
+        crashAtEveryWritePoint(
+            [&](const std::map<std::string, std::string>& environment) {
+                return std::make_unique<ServerProcess>(arguments("a"), environment);
+            },
+            [&]() -> backend::BackendClient& { return survivor.client(); }, url);
     }
 
 } // TEST_SUITE
