@@ -6,7 +6,10 @@ set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
           nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev libcpp-httplib-dev
           libsqlite3-dev emscripten nodejs fonttools fonts-dejavu-core chromium dpkg-dev
-          xz-utils pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd openssl)
+          xz-utils pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd openssl
+          # kamusm-server: Boost.Beast, libpq and PostgreSQL 15 (its tests start their own
+          # cluster), zlib; wrk for bench/server-load.sh
+          libboost-dev libpq-dev postgresql-15 zlib1g-dev wrk)
 [ "${1:-}" != --windows ] || packages+=(g++-mingw-w64-x86-64-posix nsis wine64)
 missing=()
 for package in "${packages[@]}"; do

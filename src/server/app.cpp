@@ -1,21 +1,38 @@
 #include "kamusm/server/app.hpp"
 
 #include "kamusm/server/demo.hpp"
+#include "kamusm/server/http_server.hpp"
 #include "kamusm/server/log.hpp"
 #include "kamusm/server/routes.hpp"
 
 #include <mbedtls/x509_crt.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 namespace kamusm::server {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// How often undelivered SMS are handed over again, and old rows dropped.
+constexpr auto sweepInterval = std::chrono::seconds(5);
+constexpr int staleDeliverySeconds = 30;
+constexpr int sweepsPerPurge = 12;
+
+// A key with one byte repeated (all zero, say) is a placeholder, not a secret.
+bool weakKey(const Bytes& key) {
+    return key == demoMasterKey() ||
+           std::all_of(key.begin(), key.end(), [&](std::uint8_t b) { return b == key.front(); });
+}
 
 Bytes readMasterKey(const Config& config) {
     if (config.demo) {
@@ -37,6 +54,8 @@ Bytes readMasterKey(const Config& config) {
     if (key.size() != 16)
         throw ConfigError("the master key file must hold 32 hex digits (AES-128)");
     if (key == demoMasterKey()) throw ConfigError("refusing the demo master key outside demo mode");
+    if (weakKey(key))
+        throw ConfigError("refusing a master key of one repeated byte: generate a random one");
     return key;
 }
 
@@ -71,49 +90,103 @@ void checkConfig(const Config& config) {
         throw ConfigError("--frame-ancestors must be one origin like https://example.gov.tr");
     if (!config.staticDir.empty() && !fs::is_directory(config.staticDir))
         throw ConfigError("--static-dir " + config.staticDir + " is not a directory");
+    if (!config.issuerTokenFile.empty() && config.issuerPort < 0)
+        throw ConfigError("the issuer API needs a port of its own: --issuer-port (0: any)");
 }
 
-std::string prepareDataDir(const std::string& dir) {
+std::string prepareDataDir(const Config& config) {
     std::error_code error;
-    fs::create_directories(dir, error);
+    fs::create_directories(config.dataDir, error);
     if (error)
-        throw ConfigError("cannot create the data directory " + dir + ": " + error.message());
-    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, error);
-    return (fs::path(dir) / "kamusm.db").string();
+        throw ConfigError("cannot create the data directory " + config.dataDir + ": " +
+                          error.message());
+    fs::permissions(config.dataDir, fs::perms::owner_all, fs::perm_options::replace, error);
+    if (!config.database.empty()) return config.database;
+    return "sqlite:" + (fs::path(config.dataDir) / "kamusm.db").string();
+}
+
+// A database belongs to one mode for good: production must not inherit the demo's holder,
+// cards and CA key, nor the demo write its holder into production data. Databases from before
+// the mark was kept are demo ones when they hold the demo CA.
+void claimMode(Database& db, bool demo) {
+    std::string wanted = demo ? "demo" : "production";
+    std::string found = db.transact([&](Tx& tx) {
+        auto mode = tx.queryOne("SELECT value FROM settings WHERE name = 'mode'");
+        if (mode) return mode->text(0);
+        bool demoCa = tx.queryOne("SELECT 1 FROM settings WHERE name = 'demo_ca_key'").has_value();
+        std::string inferred = demoCa ? "demo" : wanted;
+        tx.execute("INSERT INTO settings (name, value) VALUES ('mode', ?)", {inferred});
+        return inferred;
+    });
+    if (found != wanted)
+        throw ConfigError("the database holds " + found + " data; a " + wanted +
+                          " start needs a database of its own");
+}
+
+HttpLimits httpLimits(const Config& config) {
+    HttpLimits limits;
+    limits.headerTimeout = std::chrono::seconds(config.headerTimeout);
+    limits.bodyTimeout = std::chrono::seconds(config.bodyTimeout);
+    limits.maxHeaderBytes = static_cast<std::size_t>(config.maxHeaderBytes);
+    limits.maxHeaderFields = static_cast<std::size_t>(config.maxHeaderFields);
+    limits.maxBodyBytes = static_cast<std::size_t>(config.maxBodyBytes);
+    limits.maxConnections = config.maxConnections;
+    limits.maxConnectionsPerAddress = config.maxConnectionsPerIp;
+    limits.uncappedAddress = config.trustedProxy;
+    return limits;
+}
+
+// Room for every connection allowed, the database and the logs.
+void raiseDescriptorLimit(int connections) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    rlim_t wanted = std::min<rlim_t>(limit.rlim_max, static_cast<rlim_t>(connections) + 256);
+    if (limit.rlim_cur >= wanted) return;
+    limit.rlim_cur = wanted;
+    setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 } // namespace
 
 struct App::Impl {
     Config config;
+    Bytes masterKey; // read first: a start without its keys fails before touching the database
     Database db;
-    OutboxGateway sms;
-    Bytes masterKey;
+    FileSmsGateway gateway;
+    SmsOutbox sms;
     std::unique_ptr<CertificateAuthority> demoCa; // before caCertificate, which fills it
     Bytes caCertificate;
     Sessions sessions;
     std::unique_ptr<Demo> demo;
-    httplib::Server http;
+    Router publicRoutes;
+    Router issuerRoutes;
+    HttpServer http;
+    std::optional<int> issuerPort;
+
+    std::mutex sweepMutex;
+    std::condition_variable sweepWake;
+    bool stopping = false;
+    std::thread sweeper;
 
     explicit Impl(Config c)
-        : config((checkConfig(c), std::move(c))), db(prepareDataDir(config.dataDir)),
-          sms(db, config.smsOutboxFile), masterKey(readMasterKey(config)),
-          caCertificate(caFor(config, db, demoCa)),
-          sessions(config, db, sms, masterKey, caCertificate) {
+        : config((checkConfig(c), std::move(c))), masterKey(readMasterKey(config)),
+          db(prepareDataDir(config), config.threads), gateway(config.smsOutboxFile),
+          sms(db, gateway), caCertificate((claimMode(db, config.demo), caFor(config, db, demoCa))),
+          sessions(config, db, sms, masterKey, caCertificate),
+          http(httpLimits(config), config.threads) {
         if (config.demo) {
-            demo = std::make_unique<Demo>(sessions, sms, *demoCa, config.codeLifetime);
+            demo = std::make_unique<Demo>(sessions, sms, *demoCa);
             demo->seed();
-            addDemoRoutes(http, *demo);
+            addDemoRoutes(publicRoutes, *demo);
         }
-        if (!config.issuerTokenFile.empty())
-            addIssuerRoutes(http, sessions, readIssuerToken(config.issuerTokenFile));
-        addSessionRoutes(http, sessions, config.demo);
-        if (!config.staticDir.empty()) addStaticRoutes(http, config.staticDir);
-        installHttpPolicy(http, config);
-        int threads = config.threads;
-        http.new_task_queue = [threads] {
-            return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-        };
+        addSessionRoutes(publicRoutes, sessions, config.demo);
+        if (!config.staticDir.empty()) addStaticRoutes(publicRoutes, config.staticDir);
+        installHttpPolicy(publicRoutes, config);
+        if (!config.issuerTokenFile.empty()) {
+            addIssuerRoutes(issuerRoutes, sessions, readIssuerToken(config.issuerTokenFile));
+            installHttpPolicy(issuerRoutes, config);
+        }
+        raiseDescriptorLimit(config.maxConnections);
     }
 
     static Bytes caFor(const Config& config, Database& db,
@@ -122,6 +195,23 @@ struct App::Impl {
         if (!config.demo) return production;
         demoCa = std::make_unique<CertificateAuthority>(loadDemoCa(db));
         return demoCa->certificate();
+    }
+
+    // SMS whose hand-over a crash cut short (here or in another instance) go out again, once
+    // their hand-over is staleDeliverySeconds old; old rows go.
+    void sweep() {
+        for (int round = 0;; ++round) {
+            {
+                std::unique_lock lock(sweepMutex);
+                if (sweepWake.wait_for(lock, sweepInterval, [&] { return stopping; })) return;
+            }
+            try {
+                sms.deliverPending(staleDeliverySeconds);
+                if (round % sweepsPerPurge == 0) sessions.purge();
+            } catch (const std::exception& error) {
+                logEvent("error", "sweep_failed", {{"error", error.what()}});
+            }
+        }
     }
 };
 
@@ -132,16 +222,34 @@ App::App(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {
               {"static_dir", impl_->config.staticDir}});
 }
 
-App::~App() = default;
+App::~App() {
+    {
+        std::lock_guard lock(impl_->sweepMutex);
+        impl_->stopping = true;
+    }
+    impl_->sweepWake.notify_all();
+    if (impl_->sweeper.joinable()) impl_->sweeper.join();
+}
 
 int App::bind() {
     const Config& config = impl_->config;
-    if (config.port == 0) return impl_->http.bind_to_any_port(config.bind);
-    return impl_->http.bind_to_port(config.bind, config.port) ? config.port : -1;
+    int port = impl_->http.listen(config.bind, config.port, impl_->publicRoutes);
+    if (!config.issuerTokenFile.empty())
+        impl_->issuerPort =
+            impl_->http.listen(config.issuerBind, config.issuerPort, impl_->issuerRoutes);
+    return port;
 }
 
-bool App::run() {
-    return impl_->http.listen_after_bind();
+std::optional<int> App::issuerPort() const {
+    return impl_->issuerPort;
+}
+
+void App::run() {
+    // A crash may have left SMS queued and not handed over (at least once: one whose hand-over
+    // had begun may go out twice).
+    impl_->sms.deliverPending(0);
+    impl_->sweeper = std::thread([this] { impl_->sweep(); });
+    impl_->http.run();
 }
 
 void App::stop() {

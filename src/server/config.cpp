@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstring>
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <variant>
 
 namespace kamusm::server {
@@ -23,10 +23,12 @@ struct Option {
     const char* help;
 };
 
-const std::array<Option, 24> options{{
+const std::array<Option, 34> options{{
     {"port", &Config::port, 0, "TCP port (0: any free port)"},
     {"bind", &Config::bind, 0, "address to listen on"},
-    {"data_dir", &Config::dataDir, 0, "directory of the SQLite database and demo CA"},
+    {"data_dir", &Config::dataDir, 0, "directory of the SQLite database and the SMS outbox"},
+    {"database", &Config::database, 0,
+     "postgresql://… or sqlite:<file> (default: SQLite in the data directory)"},
     {"demo", &Config::demo, 0, "demo mode (interfaces.md): seeded holder, /demo routes, demo key"},
     {"static_dir", &Config::staticDir, 0, "serve the web app's files from this directory"},
     {"master_key_file", &Config::masterKeyFile, 0, "file with the AES-128 master key (32 hex)"},
@@ -36,6 +38,8 @@ const std::array<Option, 24> options{{
      "reverse proxy address whose X-Forwarded-For names the client"},
     {"issuer_token_file", &Config::issuerTokenFile, 0,
      "bearer token file; enables the /internal/v1 issuer API"},
+    {"issuer_bind", &Config::issuerBind, 0, "address of the issuer API's own listener"},
+    {"issuer_port", &Config::issuerPort, 0, "port of the issuer API's own listener (0: any)"},
     {"sms_outbox_file", &Config::smsOutboxFile, 0, "file the SMS gateway appends messages to"},
     {"code_lifetime", &Config::codeLifetime, 1, "seconds a verification code is valid"},
     {"sms_lifetime", &Config::smsLifetime, 1, "seconds an SMS code is valid"},
@@ -49,6 +53,15 @@ const std::array<Option, 24> options{{
     {"confirm_attempts_per_holder", &Config::confirmAttemptsPerHolder, 1,
      "confirmations per holder"},
     {"sms_per_holder", &Config::smsPerHolder, 1, "SMS per holder and window"},
+    {"issuer_failures_per_ip", &Config::issuerFailuresPerIp, 1,
+     "issuer API requests without the token per IP and window"},
+    {"header_timeout", &Config::headerTimeout, 1, "seconds for a request's headers to arrive"},
+    {"body_timeout", &Config::bodyTimeout, 1, "seconds for a request's body to arrive"},
+    {"max_header_bytes", &Config::maxHeaderBytes, 1024, "largest request header block"},
+    {"max_header_fields", &Config::maxHeaderFields, 8, "most header lines in a request"},
+    {"max_connections", &Config::maxConnections, 1, "open connections in all"},
+    {"max_connections_per_ip", &Config::maxConnectionsPerIp, 1,
+     "open connections from one address (the trusted proxy has no such cap)"},
     {"threads", &Config::threads, 1, "request worker threads"},
     {"help", &Config::help, 0, "print this help"},
 }};
@@ -80,7 +93,8 @@ int parseInt(const Option& option, const std::string& text, const std::string& s
     } catch (const std::exception&) {
         used = 0;
     }
-    long maximum = std::strcmp(option.key, "port") == 0 ? 65535 : std::numeric_limits<int>::max();
+    bool port = std::string_view(option.key).ends_with("port");
+    long maximum = port ? 65535 : std::numeric_limits<int>::max();
     if (used != text.size() || text.empty() || value < option.minimum || value > maximum)
         throw ConfigError(source + ": \"" + text + "\" is not a valid " + option.key);
     return static_cast<int>(value);

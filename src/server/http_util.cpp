@@ -1,7 +1,6 @@
 #include "kamusm/server/http_util.hpp"
 
 #include "kamusm/backend/base64.hpp"
-#include "kamusm/server/log.hpp"
 
 #include <algorithm>
 #include <array>
@@ -94,13 +93,15 @@ bool fits(const Field& field, const json& value) {
 
 } // namespace
 
-std::string clientIp(const httplib::Request& request, const std::string& trustedProxy) {
-    if (trustedProxy.empty() || request.remote_addr != trustedProxy) return request.remote_addr;
-    std::string forwarded = request.get_header_value("X-Forwarded-For");
+std::string clientIp(const Request& request, const std::string& trustedProxy) {
+    if (trustedProxy.empty() || request.peer != trustedProxy) return request.peer;
+    std::string forwarded;
+    for (const std::string& line : request.headerLines("X-Forwarded-For"))
+        forwarded += (forwarded.empty() ? "" : ",") + line;
     std::string last = forwarded.substr(forwarded.rfind(',') + 1);
     last.erase(0, last.find_first_not_of(' '));
     last.erase(last.find_last_not_of(' ') + 1);
-    return last.empty() ? request.remote_addr : last;
+    return last.empty() ? request.peer : last;
 }
 
 std::string loggablePath(const std::string& path) {
@@ -122,10 +123,10 @@ std::string_view problemTitle(Problem problem) {
 }
 } // namespace
 
-json parseBody(const httplib::Request& request, std::initializer_list<Field> fields) {
+json parseBody(const Request& request, std::initializer_list<Field> fields) {
     json body = json::object();
     if (!request.body.empty()) {
-        std::string type = lower(request.get_header_value("Content-Type"));
+        std::string type = lower(request.header("Content-Type"));
         if (!type.starts_with("application/json")) invalid("the body must be application/json");
         bool duplicate = false;
         std::vector<std::vector<std::string>> objectKeys; // keys of each open object
@@ -161,12 +162,13 @@ json parseBody(const httplib::Request& request, std::initializer_list<Field> fie
     return body;
 }
 
-void sendJson(httplib::Response& response, int status, const json& body) {
+void sendJson(Response& response, int status, const json& body) {
     response.status = status;
-    response.set_content(body.dump(), "application/json");
+    response.body = body.dump();
+    response.setHeader("Content-Type", "application/json");
 }
 
-void sendProblem(httplib::Response& response, const ApiError& error) {
+void sendProblem(Response& response, const ApiError& error) {
     json problem = {{"type", backend::problemType(error.problem())},
                     {"title", problemTitle(error.problem())},
                     {"status", error.status()},
@@ -174,26 +176,11 @@ void sendProblem(httplib::Response& response, const ApiError& error) {
     if (error.triesLeft()) problem["tries_left"] = *error.triesLeft();
     if (error.retryAfter()) {
         problem["retry_after"] = *error.retryAfter();
-        response.set_header("Retry-After", std::to_string(*error.retryAfter()));
+        response.setHeader("Retry-After", std::to_string(*error.retryAfter()));
     }
     response.status = error.status();
-    response.set_content(problem.dump(), "application/problem+json");
-}
-
-httplib::Server::Handler
-guarded(std::function<void(const httplib::Request&, httplib::Response&)> handler) {
-    return [handler = std::move(handler)](const httplib::Request& request,
-                                          httplib::Response& response) {
-        try {
-            handler(request, response);
-        } catch (const ApiError& error) {
-            sendProblem(response, error);
-        } catch (const std::exception& error) {
-            logEvent("error", "handler_failed",
-                     {{"path", loggablePath(request.path)}, {"error", error.what()}});
-            sendProblem(response, ApiError(Problem::Internal, "internal error"));
-        }
-    };
+    response.body = problem.dump();
+    response.setHeader("Content-Type", "application/problem+json");
 }
 
 } // namespace kamusm::server

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     umask(077);
 
     // SIGINT/SIGTERM are taken by one thread with sigwait(), which then stops the listener
-    // (httplib's stop() is not async-signal-safe). Blocked before any other thread starts.
+    // (stopping the listener is not async-signal-safe). Blocked before any other thread starts.
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
@@ -40,10 +40,11 @@ int main(int argc, char** argv) {
 
     try {
         App app(config);
-        int port = app.bind();
-        if (port <= 0) {
-            std::cerr << "kamusm-server: cannot listen on " << config.bind << ":" << config.port
-                      << "\n";
+        int port = 0;
+        try {
+            port = app.bind();
+        } catch (const std::runtime_error& error) {
+            std::cerr << "kamusm-server: " << error.what() << "\n";
             return 1;
         }
         std::thread waiter([&] {
@@ -56,12 +57,15 @@ int main(int argc, char** argv) {
         std::string host = ipv6 ? "[" + config.bind + "]" : config.bind;
         std::cout << "kamusm-server: listening on http://" << host << ":" << port
                   << (config.demo ? " (demo mode)" : "") << std::endl;
-        bool served = app.run();
+        if (auto issuer = app.issuerPort())
+            std::cout << "kamusm-server: issuer API on http://" << config.issuerBind << ":"
+                      << *issuer << std::endl;
+        app.run();
         // When the listener ended by itself, wake the waiter with a signal of its own.
         pthread_kill(waiter.native_handle(), SIGTERM);
         waiter.join();
         logEvent("info", "stopped");
-        return served ? 0 : 1;
+        return 0;
     } catch (const ConfigError& error) {
         std::cerr << "kamusm-server: " << error.what() << "\n";
         return 2;

@@ -30,77 +30,73 @@ json sessionJson(const backend::Session& session) {
 
 } // namespace
 
-void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo) {
-    server.Get("/api/v1/health", guarded([demo](const httplib::Request&, httplib::Response& res) {
-                   sendJson(res, 200, {{"status", "ok"}, {"version", "0.1.0"}, {"demo", demo}});
-               }));
+void addSessionRoutes(Router& router, Sessions& sessions, bool demo) {
+    router.add(Method::Get, "/api/v1/health", [demo](const Request&, Response& res) {
+        sendJson(res, 200, {{"status", "ok"}, {"version", "0.1.0"}, {"demo", demo}});
+    });
 
-    server.Post("/api/v1/sessions",
-                guarded([&](const httplib::Request& req, httplib::Response& res) {
-                    json body = parseBody(req, {{"code", Kind::Digits, 15}});
-                    sendJson(res, 201,
-                             sessionJson(sessions.start(
-                                 body["code"], clientIp(req, sessions.config().trustedProxy))));
-                }));
+    router.add(Method::Post, "/api/v1/sessions", [&](const Request& req, Response& res) {
+        json body = parseBody(req, {{"code", Kind::Digits, 15}});
+        sendJson(res, 201,
+                 sessionJson(
+                     sessions.start(body["code"], clientIp(req, sessions.config().trustedProxy))));
+    });
 
     auto route = [](const char* step) { return std::string(sessionRoute) + step; };
 
-    server.Post(route("card"), guarded([&](const httplib::Request& req, httplib::Response& res) {
-                    json body = parseBody(req, {serialField, {"certificate", Kind::Base64, 12000}});
-                    sessions.checkCard(req.matches[1], body["serial"],
-                                       backend::fromBase64(body["certificate"].get<std::string>()),
-                                       clientIp(req, sessions.config().trustedProxy));
-                    sendJson(res, 200, {{"checked", true}});
-                }));
+    router.add(Method::Post, route("card"), [&](const Request& req, Response& res) {
+        json body = parseBody(req, {serialField, {"certificate", Kind::Base64, 12000}});
+        sessions.checkCard(req.matches[0], body["serial"],
+                           backend::fromBase64(body["certificate"].get<std::string>()),
+                           clientIp(req, sessions.config().trustedProxy));
+        sendJson(res, 200, {{"checked", true}});
+    });
 
-    server.Post(route("sms"), guarded([&](const httplib::Request& req, httplib::Response& res) {
-                    parseBody(req, {});
-                    backend::SmsSent sent = sessions.sendSms(
-                        req.matches[1], clientIp(req, sessions.config().trustedProxy));
-                    sendJson(res, 200,
-                             {{"sent_to", sent.sentTo},
-                              {"expires_in", sent.expiresIn},
-                              {"resend_in", sent.resendIn}});
-                }));
+    router.add(Method::Post, route("sms"), [&](const Request& req, Response& res) {
+        parseBody(req, {});
+        backend::SmsSent sent =
+            sessions.sendSms(req.matches[0], clientIp(req, sessions.config().trustedProxy));
+        sendJson(res, 200,
+                 {{"sent_to", sent.sentTo},
+                  {"expires_in", sent.expiresIn},
+                  {"resend_in", sent.resendIn}});
+    });
 
-    server.Post(route("confirm"), guarded([&](const httplib::Request& req, httplib::Response& res) {
-                    json body = parseBody(req, {{"sms_code", Kind::Digits, 6, {}, false},
-                                                {"password", Kind::Text, 256, {}, false}});
-                    if (body.size() != 1)
-                        throw ApiError(backend::Problem::InvalidRequest,
-                                       "send exactly one of \"sms_code\" and \"password\"");
-                    bool sms = body.contains("sms_code");
-                    std::string secret = sms ? body["sms_code"] : body["password"];
-                    sessions.confirm(req.matches[1],
-                                     sms ? backend::Confirmation::Sms
-                                         : backend::Confirmation::Password,
-                                     secret, clientIp(req, sessions.config().trustedProxy));
-                    wipe(secret);
-                    sendJson(res, 200, {{"confirmed", true}});
-                }));
+    router.add(Method::Post, route("confirm"), [&](const Request& req, Response& res) {
+        json body = parseBody(req, {{"sms_code", Kind::Digits, 6, {}, false},
+                                    {"password", Kind::Text, 256, {}, false}});
+        if (body.size() != 1)
+            throw ApiError(backend::Problem::InvalidRequest,
+                           "send exactly one of \"sms_code\" and \"password\"");
+        bool sms = body.contains("sms_code");
+        std::string secret = sms ? body["sms_code"] : body["password"];
+        sessions.confirm(req.matches[0],
+                         sms ? backend::Confirmation::Sms : backend::Confirmation::Password, secret,
+                         clientIp(req, sessions.config().trustedProxy));
+        wipe(secret);
+        sendJson(res, 200, {{"confirmed", true}});
+    });
 
-    server.Post(
-        route("authorization"), guarded([&](const httplib::Request& req, httplib::Response& res) {
-            json body = parseBody(req, {serialField, {"challenge", Kind::Hex, 32}});
-            Bytes cryptogram = sessions.authorize(req.matches[1], body["serial"],
-                                                  fromHex(body["challenge"].get<std::string>()),
-                                                  clientIp(req, sessions.config().trustedProxy));
-            sendJson(res, 200, {{"cryptogram", toHex(cryptogram)}});
-        }));
+    router.add(Method::Post, route("authorization"), [&](const Request& req, Response& res) {
+        json body = parseBody(req, {serialField, {"challenge", Kind::Hex, 32}});
+        Bytes cryptogram = sessions.authorize(req.matches[0], body["serial"],
+                                              fromHex(body["challenge"].get<std::string>()),
+                                              clientIp(req, sessions.config().trustedProxy));
+        sendJson(res, 200, {{"cryptogram", toHex(cryptogram)}});
+    });
 
-    server.Post(
-        route("outcome"), guarded([&](const httplib::Request& req, httplib::Response& res) {
-            json body = parseBody(
-                req, {{"result",
-                       Kind::Choice,
-                       0,
-                       {"success", "wrong_state", "card_removed", "card_error", "cancelled"}},
-                      {"detail", Kind::Text, 500, {}, false}});
-            sessions.reportOutcome(
-                req.matches[1], backend::outcomeFromString(body["result"].get<std::string>()),
-                body.value("detail", std::string()), clientIp(req, sessions.config().trustedProxy));
-            res.status = 204;
-        }));
+    router.add(Method::Post, route("outcome"), [&](const Request& req, Response& res) {
+        json body =
+            parseBody(req, {{"result",
+                             Kind::Choice,
+                             0,
+                             {"success", "wrong_state", "card_removed", "card_error", "cancelled"}},
+                            {"detail", Kind::Text, 500, {}, false}});
+        sessions.reportOutcome(
+            req.matches[0], backend::outcomeFromString(body["result"].get<std::string>()),
+            body.value("detail", std::string()), clientIp(req, sessions.config().trustedProxy));
+        res.status = 204;
+    });
 }
 
 } // namespace kamusm::server

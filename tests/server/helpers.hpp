@@ -47,4 +47,8 @@ std::string lastSmsCode(backend::BackendClient& client);
 std::vector<std::string> auditEvents(const std::filesystem::path& database,
                                      const std::string& session);
 
+// Every state change has its audit row and every audit row its state change (codes, SMS, each
+// session's card check, confirmation, tries, cryptogram and outcome). `url` as for --database.
+void checkAgreement(const std::string& url);
+
 } // namespace kamusm::test

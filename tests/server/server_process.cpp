@@ -1,5 +1,6 @@
 #include "server_process.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -78,24 +79,35 @@ ServerProcess::ServerProcess(std::vector<std::string> arguments,
     pid_ = spawn(arguments, environment, pipeFds[1], stderrFile_.string());
     close(pipeFds[1]);
 
-    // The first stdout line names the port: "kamusm-server: listening on http://127.0.0.1:N".
-    std::string line;
+    // The first stdout line names the port: "kamusm-server: listening on http://127.0.0.1:N";
+    // with an issuer API, the next one its own: "kamusm-server: issuer API on http://…:M".
+    std::string text;
+    bool issuer = std::find(arguments.begin(), arguments.end(), "--issuer-port") != arguments.end();
+    auto complete = [&] {
+        std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+        return lines >= (issuer ? 2u : 1u);
+    };
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    while (!complete() && std::chrono::steady_clock::now() < deadline) {
         pollfd fd{pipeFds[0], POLLIN, 0};
         if (poll(&fd, 1, 200) <= 0) continue;
         char buffer[256];
         ssize_t n = read(pipeFds[0], buffer, sizeof buffer);
         if (n <= 0) break;
-        line.append(buffer, static_cast<std::size_t>(n));
+        text.append(buffer, static_cast<std::size_t>(n));
     }
     close(pipeFds[0]);
+    std::string line = text.substr(0, text.find('\n'));
     auto colon = line.rfind(':');
     if (line.find("listening on") == std::string::npos || colon == std::string::npos) {
         stop();
-        throw std::runtime_error("kamusm-server did not start: " + line + stderrText());
+        throw std::runtime_error("kamusm-server did not start: " + text + stderrText());
     }
     port_ = std::atoi(line.c_str() + colon + 1);
+    if (auto at = text.find("issuer API on"); at != std::string::npos) {
+        std::string second = text.substr(at, text.find('\n', at) - at);
+        issuerPort_ = std::atoi(second.c_str() + second.rfind(':') + 1);
+    }
     http_ = std::make_unique<backend::HttplibClient>(url());
     client_ = std::make_unique<backend::BackendClient>(*http_);
     for (int attempt = 0; attempt < 100; ++attempt) {

@@ -35,6 +35,9 @@ public:
     int stop();
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     int port() const { return port_; }
+    int pid() const { return pid_; }
+    // The issuer API's own listener (with --issuer-port), else 0.
+    std::string issuerUrl() const { return "http://127.0.0.1:" + std::to_string(issuerPort_); }
     backend::HttplibClient& http() { return *http_; }
     backend::BackendClient& client() { return *client_; }
     std::string stderrText() const;
@@ -42,6 +45,7 @@ public:
 private:
     int pid_ = -1;
     int port_ = 0;
+    int issuerPort_ = 0;
     std::filesystem::path stderrFile_;
     std::unique_ptr<backend::HttplibClient> http_;
     std::unique_ptr<backend::BackendClient> client_;

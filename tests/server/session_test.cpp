@@ -154,7 +154,7 @@ TEST_CASE("a verification code opens one session only") {
 TEST_CASE("the card is checked against the session's holder") {
     auto& client = demoServer().process.client();
     backend::Session session = openSession(client, Operation::Unblock);
-    server::Database db(demoServer().database().string());
+    server::Database db("sqlite:" + demoServer().database().string(), 1);
     server::CertificateAuthority demoCa = server::loadDemoCa(db);
     std::time_t now = std::time(nullptr);
 
@@ -190,7 +190,7 @@ TEST_CASE("the card is checked against the session's holder") {
     CHECK(events.back() == "card_rejected");
 }
 
-TEST_CASE("the cryptogram needs the checked card, a confirmation, and comes once") {
+TEST_CASE("the cryptogram needs the checked card, a confirmation, and comes for one challenge") {
     auto& client = demoServer().process.client();
     Card card = enrolCard(client);
     backend::Session session = openSession(client, Operation::Unblock);
@@ -214,8 +214,18 @@ TEST_CASE("the cryptogram needs the checked card, a confirmation, and comes once
           Problem::CardMismatch);
     CHECK(runSync(client.authorize(session.id, card.serial, challenge)) ==
           expectedCryptogram(card.serial));
-    CHECK(failure(client.authorize(session.id, card.serial, challenge)).problem() ==
+    // An answer lost on the way is fetched again with the same challenge; another challenge
+    // (a second unblock) is refused.
+    CHECK(runSync(client.authorize(session.id, card.serial, challenge)) ==
+          expectedCryptogram(card.serial));
+    Bytes another = challenge;
+    another[0] ^= 0xFF;
+    CHECK(failure(client.authorize(session.id, card.serial, another)).problem() ==
           Problem::AuthorizationUsed);
+    std::vector<std::string> events = auditEvents(demoServer().database(), session.id);
+    CHECK(std::count(events.begin(), events.end(), "cryptogram_issued") == 1);
+    CHECK(std::count(events.begin(), events.end(), "cryptogram_reissued") == 1);
+    CHECK(events.back() == "authorization_refused");
     runSync(client.reportOutcome(session.id, backend::Outcome::CardRemoved, "removed during RRC"));
     CHECK(failure(client.reportOutcome(session.id, backend::Outcome::Success)).problem() ==
           Problem::OutcomeReported);
@@ -229,16 +239,37 @@ TEST_CASE("unknown sessions") {
     CHECK(failure(client.sendSms("not-a-session")).problem() == Problem::NotFound);
 }
 
+TEST_CASE("a session whose outcome is reported is closed for every step") {
+    auto& client = demoServer().process.client();
+    Card card = enrolCard(client);
+    backend::Session session = openSession(client, Operation::Unblock);
+    runSync(client.reportOutcome(session.id, backend::Outcome::Cancelled));
+    auto closed = [](const backend::Error& error) {
+        CHECK(error.problem() == Problem::OutcomeReported);
+        CHECK(error.status() == 409);
+    };
+    closed(failure(client.checkCard(session.id, card.serial, card.keys.certificate)));
+    closed(failure(client.sendSms(session.id)));
+    closed(failure(client.confirmSms(session.id, "123456")));
+    closed(failure(client.confirmPassword(session.id, "demo-parola")));
+    closed(failure(client.authorize(session.id, card.serial, challenge)));
+    closed(failure(client.reportOutcome(session.id, backend::Outcome::Success)));
+    CHECK(auditEvents(demoServer().database(), session.id) ==
+          std::vector<std::string>{"code_used", "outcome"});
+}
+
 TEST_CASE("the audit log is append-only") {
     auto& client = demoServer().process.client();
     openSession(client, Operation::Unblock);
-    server::Database db(demoServer().database().string());
-    std::int64_t rows = db.queryOne("SELECT COUNT(*) FROM audit_log")->integer(0);
-    CHECK(rows > 0);
-    CHECK_THROWS_WITH_AS(db.execute("UPDATE audit_log SET event = 'x'"),
-                         doctest::Contains("append-only"), std::runtime_error);
-    CHECK_THROWS_WITH_AS(db.execute("DELETE FROM audit_log"), doctest::Contains("append-only"),
-                         std::runtime_error);
-    CHECK(db.queryOne("SELECT COUNT(*) FROM audit_log")->integer(0) == rows);
-    CHECK(db.queryOne("PRAGMA journal_mode")->text(0) == "wal");
+    server::Database db("sqlite:" + demoServer().database().string(), 1);
+    db.transact([](server::Tx& tx) {
+        std::int64_t rows = tx.queryOne("SELECT COUNT(*) FROM audit_log")->integer(0);
+        CHECK(rows > 0);
+        CHECK_THROWS_WITH_AS(tx.execute("UPDATE audit_log SET event = 'x'"),
+                             doctest::Contains("append-only"), std::runtime_error);
+        CHECK_THROWS_WITH_AS(tx.execute("DELETE FROM audit_log"), doctest::Contains("append-only"),
+                             std::runtime_error);
+        CHECK(tx.queryOne("SELECT COUNT(*) FROM audit_log")->integer(0) == rows);
+        CHECK(tx.queryOne("PRAGMA journal_mode")->text(0) == "wal");
+    });
 }

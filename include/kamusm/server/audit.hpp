@@ -1,5 +1,6 @@
-// The append-only audit log (SQLite table `audit_log`, guarded by triggers): every security event
-// and every outcome a client reports. Never holds a PIN, code or password.
+// The append-only audit log (table `audit_log`, guarded by triggers): every security event and
+// every outcome a client reports, written in the transaction of the state change it records.
+// Never holds a PIN, code or password.
 #pragma once
 
 #include "kamusm/server/database.hpp"
@@ -7,24 +8,42 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace kamusm::server {
 
+enum class AuditEvent {
+    CodeIssued,
+    CodeUsed,
+    CodeRejected,
+    RateLimited, // once per limit and key and window, not per refused request
+    CardChecked,
+    CardRejected,
+    SmsSent,
+    ConfirmFailed,
+    SessionLocked,
+    Confirmed,
+    AuthorizationRefused,
+    CryptogramIssued,
+    CryptogramReissued, // the same challenge again: an answer that was lost, fetched again
+    Outcome,
+    HolderUpdated,
+    CardEnrolled,
+    IssuerRefused, // a request to the issuer API without its token
+};
+
+// The name stored in the `event` column ("code_used" …).
+std::string_view auditName(AuditEvent event);
+
 struct AuditEntry {
-    std::string event;   // e.g. "code_used", "confirm_failed", "cryptogram_issued", "outcome"
+    AuditEvent event;
     std::string session; // may be empty
     std::string tckn;    // may be empty
     std::string ip;
     nlohmann::json detail = nlohmann::json::object();
 };
 
-class AuditLog {
-public:
-    explicit AuditLog(Database& db) : db_(db) {}
-    void append(const AuditEntry& entry);
-
-private:
-    Database& db_;
-};
+// Appends `entry` inside `tx`: it is there exactly when the state change beside it is.
+void appendAudit(Tx& tx, const AuditEntry& entry);
 
 } // namespace kamusm::server

@@ -13,6 +13,9 @@ struct Config {
     std::string bind = "127.0.0.1";
     int port = 8080; // 0 picks a free port (printed on start)
     std::string dataDir = "kamusm-data";
+    // "postgresql://…" (several instances share it) or "sqlite:<file>"; empty: SQLite in the
+    // data directory.
+    std::string database;
     bool demo = false;
     std::string staticDir;      // empty: no static files
     std::string masterKeyFile;  // 32 hex digits; required outside demo mode
@@ -20,8 +23,11 @@ struct Config {
     std::string frameAncestors; // the one origin allowed to frame the app ("https://...")
     // The reverse proxy's address: its requests name the client in X-Forwarded-For.
     std::string trustedProxy;
-    // Bearer token file of the /internal/v1 issuer API; empty: no such API.
+    // Bearer token file of the /internal/v1 issuer API; empty: no such API. The API listens on
+    // its own address and port, never on the public one.
     std::string issuerTokenFile;
+    std::string issuerBind = "127.0.0.1";
+    int issuerPort = -1; // required with the token; 0 picks a free port
     // The SMS gateway's file outbox; default <data-dir>/sms-outbox.log.
     std::string smsOutboxFile;
     int codeLifetime = 300; // seconds a verification code stays valid
@@ -35,7 +41,16 @@ struct Config {
     int confirmAttemptsPerIp = 30;     // POST /confirm
     int confirmAttemptsPerHolder = 10; // POST /confirm, across the holder's sessions
     int smsPerHolder = 5;              // SMS sent
-    int threads = 8;
+    int issuerFailuresPerIp = 10;      // issuer API requests without the right token
+    // The HTTP layer: seconds for a request's headers (counted from the moment the server waits
+    // for it) and for its body; header size and count; connections in all and per address.
+    int headerTimeout = 10;
+    int bodyTimeout = 10;
+    int maxHeaderBytes = 8192;
+    int maxHeaderFields = 64;
+    int maxConnections = 1000;
+    int maxConnectionsPerIp = 32;
+    int threads = 8; // request workers (and PostgreSQL connections)
     bool help = false;
 };
 

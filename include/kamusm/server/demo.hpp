@@ -18,7 +18,7 @@ CertificateAuthority loadDemoCa(Database& db);
 
 class Demo {
 public:
-    Demo(Sessions& sessions, OutboxGateway& outbox, CertificateAuthority ca, int codeLifetime);
+    Demo(Sessions& sessions, SmsOutbox& outbox, CertificateAuthority ca);
 
     // Adds the seeded holder when missing.
     void seed();
@@ -28,13 +28,12 @@ public:
     std::vector<SmsMessage> outbox() { return outbox_.messages(); }
     IssuedKey enrolCard(const std::string& tckn, const std::string& serial);
     const CertificateAuthority& ca() const { return ca_; }
-    int codeLifetime() const { return codeLifetime_; }
+    int codeLifetime() const { return sessions_.config().codeLifetime; }
 
 private:
     Sessions& sessions_;
-    OutboxGateway& outbox_;
+    SmsOutbox& outbox_;
     CertificateAuthority ca_;
-    int codeLifetime_;
 };
 
 } // namespace kamusm::server

@@ -1,13 +1,12 @@
 // The HTTP conventions of the API: strict JSON request bodies, JSON answers, RFC 7807 problems,
-// and the handler wrapper that turns exceptions into problems without leaking internals.
+// the client's address behind the trusted proxy, and log-safe paths.
 #pragma once
 
 #include "kamusm/server/api_error.hpp"
+#include "kamusm/server/http.hpp"
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <initializer_list>
 #include <string_view>
 #include <vector>
@@ -27,20 +26,17 @@ struct Field {
 // The body as a JSON object whose members are exactly some of `fields` (all required ones), of
 // the right kind; an empty body counts as {}. Throws ApiError{InvalidRequest} otherwise, with a
 // dedicated message for anything named like a PIN or PUK: the server never takes one.
-nlohmann::json parseBody(const httplib::Request& request, std::initializer_list<Field> fields);
+nlohmann::json parseBody(const Request& request, std::initializer_list<Field> fields);
 
-void sendJson(httplib::Response& response, int status, const nlohmann::json& body);
-void sendProblem(httplib::Response& response, const ApiError& error);
+void sendJson(Response& response, int status, const nlohmann::json& body);
+void sendProblem(Response& response, const ApiError& error);
 
-// The client's address: the last X-Forwarded-For entry when the request comes from the trusted
-// reverse proxy (what the rate limits and the audit log count), else the peer address.
-std::string clientIp(const httplib::Request& request, const std::string& trustedProxy);
+// The client's address: when the request comes from the trusted reverse proxy, the last entry
+// of the X-Forwarded-For lines taken together (the proxy appends the address it saw; whatever
+// the client sent stands before it), else the peer address.
+std::string clientIp(const Request& request, const std::string& trustedProxy);
 
 // The path with any session id cut to its first 8 digits: the id is a bearer secret.
 std::string loggablePath(const std::string& path);
-
-// Runs `handler`, answering ApiError with its problem and any other exception with a bare 500.
-httplib::Server::Handler
-guarded(std::function<void(const httplib::Request&, httplib::Response&)> handler);
 
 } // namespace kamusm::server

@@ -1,28 +1,38 @@
-// Sliding-window limits per key (an IP address, a holder). In memory: a restart forgets them.
+// Sliding-window limits per key (an IP address, a holder), kept in the database so that every
+// instance counts the same hits. A refused hit writes nothing but, once per limit, key and
+// window, a `rate_limited` audit row: a storm of refusals does not grow the audit log.
 #pragma once
 
-#include <chrono>
-#include <deque>
-#include <map>
-#include <mutex>
+#include "kamusm/server/config.hpp"
+#include "kamusm/server/database.hpp"
+
 #include <optional>
 #include <string>
 
 namespace kamusm::server {
 
-class RateLimiter {
+enum class Limit {
+    CodeAttemptsPerIp,        // POST /sessions
+    SessionsPerHolder,        // sessions opened
+    ConfirmAttemptsPerIp,     // POST /confirm
+    ConfirmAttemptsPerHolder, // POST /confirm, across the holder's sessions
+    SmsPerHolder,             // SMS sent
+    IssuerFailuresPerIp,      // issuer API requests without the right token
+};
+
+class RateLimits {
 public:
-    RateLimiter(int maxHits, int windowSeconds) : maxHits_(maxHits), window_(windowSeconds) {}
-    // Counts one hit for `key`; when the key already used its window, returns the seconds until
-    // the oldest hit leaves it (and does not count the refused hit).
-    std::optional<int> hit(const std::string& key);
+    explicit RateLimits(const Config& config) : config_(config) {}
+
+    // When `key` used up `limit`'s window: the seconds until it has room again.
+    std::optional<int> check(Tx& tx, Limit limit, const std::string& key, const std::string& ip);
+    // check(), and when there is room, counts one hit.
+    std::optional<int> hit(Tx& tx, Limit limit, const std::string& key, const std::string& ip);
+    // Drops hits older than the window (run now and then).
+    void purge(Tx& tx);
 
 private:
-    using Clock = std::chrono::steady_clock;
-    int maxHits_;
-    std::chrono::seconds window_;
-    std::map<std::string, std::deque<Clock::time_point>> hits_;
-    std::mutex mutex_;
+    const Config& config_;
 };
 
 } // namespace kamusm::server

@@ -1,9 +1,8 @@
-// Registers the server's routes on a cpp-httplib server.
+// Registers the server's routes on a Router.
 #pragma once
 
 #include "kamusm/server/config.hpp"
-
-#include <httplib.h>
+#include "kamusm/server/router.hpp"
 
 namespace kamusm::server {
 
@@ -11,15 +10,16 @@ class Sessions;
 class Demo;
 
 // /api/v1/health and /api/v1/sessions…
-void addSessionRoutes(httplib::Server& server, Sessions& sessions, bool demo);
-// /internal/v1/… for the online-operations page: holders, cards, verification codes. Every
-// request must carry `Authorization: Bearer <token>`.
-void addIssuerRoutes(httplib::Server& server, Sessions& sessions, std::string token);
+void addSessionRoutes(Router& router, Sessions& sessions, bool demo);
+// /internal/v1/… for the online-operations page: holders, cards, verification codes, on a port
+// of their own. Every request must carry `Authorization: Bearer <token>`; failures are audited
+// and limited per address.
+void addIssuerRoutes(Router& router, Sessions& sessions, std::string token);
 // /demo/… (demo mode only)
-void addDemoRoutes(httplib::Server& server, Demo& demo);
+void addDemoRoutes(Router& router, Demo& demo);
 // GET of any other path: the web app's files from `directory`.
-void addStaticRoutes(httplib::Server& server, const std::string& directory);
-// Body limit, security headers, problem bodies for httplib's own errors, request logs.
-void installHttpPolicy(httplib::Server& server, const Config& config);
+void addStaticRoutes(Router& router, const std::string& directory);
+// Security headers and the request log on every answer.
+void installHttpPolicy(Router& router, const Config& config);
 
 } // namespace kamusm::server

@@ -1,6 +1,7 @@
 // The PIN operation sessions: verification code → card check → confirmation (SMS code or web
-// password) → one unblock/create cryptogram → the client's outcome. State lives in SQLite so a
-// restart keeps sessions; every security event goes to the audit log.
+// password) → one unblock/create cryptogram → the client's outcome. Each step is one
+// transaction holding the state change and its audit row; a session whose outcome is recorded is
+// closed for every step.
 #pragma once
 
 #include "kamusm/backend/api.hpp"
@@ -14,7 +15,7 @@ namespace kamusm::server {
 
 class Sessions {
 public:
-    Sessions(const Config& config, Database& db, SmsGateway& sms, Bytes masterKey,
+    Sessions(const Config& config, Database& db, SmsOutbox& sms, Bytes masterKey,
              Bytes caCertificate);
 
     // Each throws ApiError with the problem the client gets.
@@ -24,41 +25,37 @@ public:
     backend::SmsSent sendSms(const std::string& id, const std::string& ip);
     void confirm(const std::string& id, backend::Confirmation kind, const std::string& secret,
                  const std::string& ip);
+    // Once per session; the same card and challenge again get the same cryptogram (an answer
+    // lost on the way is fetched again), any other challenge is authorization-used.
     Bytes authorize(const std::string& id, const std::string& serial, const Bytes& challenge,
                     const std::string& ip);
     void reportOutcome(const std::string& id, backend::Outcome outcome, const std::string& detail,
                        const std::string& ip);
 
     // Stores a fresh verification code (what the online-operations page does) and returns it.
-    std::string issueCode(const std::string& tckn, backend::Operation operation,
+    std::string issueCode(Tx& tx, const std::string& tckn, backend::Operation operation,
                           backend::Confirmation confirmation);
+    // Drops spent codes, finished sessions and old rate-limit hits.
+    void purge();
 
     const Config& config() const { return config_; }
-    int codeLifetime() const { return config_.codeLifetime; }
-    Holders& holders() { return holders_; }
-    AuditLog& audit() { return audit_; }
+    Database& database() { return db_; }
+    RateLimits& limits() { return limits_; }
 
 private:
     struct State;
-    void purgeOld();
-    State load(const std::string& id, bool allowInactive = false);
-    [[noreturn]] void fail(const State& state, const std::string& ip, const std::string& event,
-                           backend::Problem problem, const std::string& detail);
-    void limit(RateLimiter& limiter, const std::string& key, const std::string& ip,
-               const std::string& what);
+    enum class Access { Active, Report };
+    State load(Tx& tx, const std::string& id, Access access);
+    [[noreturn]] void refuse(Tx& tx, const State& state, const std::string& ip, AuditEvent event,
+                             backend::Problem problem, const std::string& detail);
+    void limit(Tx& tx, Limit limit, const std::string& key, const std::string& ip);
 
     const Config& config_;
     Database& db_;
-    SmsGateway& sms_;
-    Holders holders_;
-    AuditLog audit_;
+    SmsOutbox& sms_;
+    RateLimits limits_;
     Bytes masterKey_;
     Bytes caCertificate_;
-    RateLimiter codesPerIp_;
-    RateLimiter sessionsPerHolder_;
-    RateLimiter confirmsPerIp_;
-    RateLimiter confirmsPerHolder_;
-    RateLimiter smsPerHolder_;
 };
 
 } // namespace kamusm::server
