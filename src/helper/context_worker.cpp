@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace kamusm::helper {
 
@@ -82,9 +83,9 @@ bool ContextWorker::cancel(RequestId id) {
     const bool queued = std::any_of(queue_.begin(), queue_.end(), [id](const Request& request) {
         return request.id == id && request.method == Method::GetStatusChange;
     });
-    if (!queued && waiting_ != id) return false;
+    if (!queued && currentWait_ != id) return false;
     cancelled_.insert(id);
-    if (waiting_ == id && context_) service_.cancelWaits(*context_);
+    if (currentWait_ == id && context_) service_.cancelWaits(*context_);
     return true;
 }
 
@@ -96,8 +97,8 @@ void ContextWorker::finish(std::optional<Request> request) {
         finishing_ = true;
         releaseRequest_ = std::move(request);
         dropped.swap(queue_); // the page is done with the context: nothing more reaches a card
-        if (waiting_ && context_) {
-            cancelled_.insert(*waiting_);
+        if (currentWait_ && context_) {
+            cancelled_.insert(*currentWait_);
             service_.cancelWaits(*context_);
         }
         wake_.notify_one();
@@ -120,8 +121,11 @@ void ContextWorker::run() {
             if (queue_.empty()) break;
             request = std::move(queue_.front());
             queue_.pop_front();
+            if (request.method == Method::GetStatusChange) currentWait_ = request.id;
         }
         perform(request);
+        std::lock_guard lock(mutex_);
+        if (currentWait_) cancelled_.erase(*std::exchange(currentWait_, std::nullopt));
     }
     releaseAll();
     if (releaseRequest_) host_.answer(resultMessage(releaseRequest_->id, json::object()));
@@ -176,17 +180,9 @@ json ContextWorker::getStatusChange(const Request& request) {
     const std::chrono::milliseconds slice = host_.limits().waitSlice;
     const auto stillWanted = [&] {
         std::lock_guard lock(mutex_);
-        const bool cancelled = cancelled_.erase(request.id) > 0;
-        waiting_ = cancelled ? std::nullopt : std::optional(request.id);
-        if (cancelled) throw Error(ErrorCode::Aborted, "getStatusChange was cancelled");
+        if (cancelled_.erase(request.id))
+            throw Error(ErrorCode::Aborted, "getStatusChange was cancelled");
     };
-    struct Done {
-        ContextWorker& worker;
-        ~Done() {
-            std::lock_guard lock(worker.mutex_);
-            worker.waiting_.reset();
-        }
-    } done{*this};
     for (;;) {
         stillWanted();
         std::chrono::milliseconds wait = slice;

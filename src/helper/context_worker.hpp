@@ -57,7 +57,9 @@ private:
     bool finishing_ = false;
     std::optional<Request> releaseRequest_;
     std::set<RequestId> cancelled_;
-    std::optional<RequestId> waiting_; // the status-change wait in PC/SC now
+    // The status-change wait taken from the queue, from the moment it is taken (so that a cancel
+    // or the end of the context cannot fall between the queue and PC/SC) until it returns.
+    std::optional<RequestId> currentWait_;
 
     std::atomic<bool> ended_ = false;
     std::thread thread_; // last: starts once the rest is built

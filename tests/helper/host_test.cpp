@@ -269,3 +269,25 @@ TEST_CASE("the page going away resets every card and drops what it had queued") 
     CHECK(errorName(rig.ask({{"method", "establishContext"}})) == "InvalidStateError");
     CHECK(rig.world->commands.size() == sent);
 }
+
+TEST_CASE("a wait cancelled or closed the moment it is taken from the queue still ends") {
+    // Found by fuzz_helper_messages: a wait taken from the queue but not yet in PC/SC was out of
+    // reach of both the cancel and the end of its context, and then waited for ever.
+    for (int round = 0; round < 200; ++round) {
+        HostRig rig;
+        const std::uint32_t context = rig.establish();
+        const json present = {{"readerName", cardReader},
+                              {"currentState", {{"present", true}}},
+                              {"currentCount", rig.world->readers[0].events}};
+        json wait{{"id", 1},
+                  {"method", "getStatusChange"},
+                  {"context", context},
+                  {"readerStates", {present}}};
+        rig.host.receive(wait.dump());
+        if (round % 2 == 0) {
+            rig.host.receive(json{{"id", 2}, {"method", "cancel"}, {"request", 1}}.dump());
+            CHECK(errorName(rig.answerTo(1)) == "AbortError");
+        }
+        REQUIRE(rig.host.close(std::chrono::seconds(5)));
+    }
+}
