@@ -467,13 +467,11 @@ struct Ending {
     bool done = false;
     bool cancelled = false;
     std::optional<pcsc::ErrorCode> code;
-    double at = 0;
 };
 
 std::function<void(std::exception_ptr)> recordInto(Ending& ending) {
     return [&ending](std::exception_ptr failure) {
         ending.done = true;
-        ending.at = emscripten_get_now();
         if (!failure) return;
         try {
             std::rethrow_exception(failure);
@@ -566,9 +564,9 @@ Task<void> statusChanges(WebSmartCardContext& context) {
         check(!ending.done && js("return sc.entries.get(" + std::to_string(context.handle()) +
                                  ").waits.size") == "1",
               "nothing changed: the wait goes on");
-        start = emscripten_get_now();
         scope.cancel();
-        check(ending.done && ending.cancelled && ending.at - start < 5,
+        // Settled before cancel() returned: nothing of the browser's was waited for.
+        check(ending.done && ending.cancelled,
               "the task's scope cancelled: the wait settles at once with Cancelled");
         co_await scope.join();
         co_await sleep(0);
@@ -799,10 +797,9 @@ Task<void> slowTransmits(WebSmartCardContext& context) {
         scope.spawn(transmitOnce(connection, Bytes{0x00, 0x20, 0x00, 0x81}), recordInto(first));
         scope.spawn(transmitOnce(connection, Bytes{0x00, 0x24, 0x00, 0x81}), recordInto(second));
         co_await sleep(50);
-        const double cancelled = emscripten_get_now();
         scope.cancel();
-        check(first.cancelled && second.cancelled && first.at - cancelled < 5 &&
-                  second.at - cancelled < 5,
+        // Settled before cancel() returned: nothing of the browser's was waited for.
+        check(first.cancelled && second.cancelled,
               "cancelled during a slow transmit: both waiting transmits settle at once");
         co_await scope.join();
     }
