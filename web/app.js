@@ -8,7 +8,13 @@
 //   data-api-base           the backend's base URL ("" or absent: the page's own origin)
 //   data-demo-reader        the virtual reader model of the demo ("acr39u", "connect2sign" …)
 //   data-helper-downloads   the folder of the desktop helper's installers ("downloads/")
+//   data-app-integrity      SRI hash of kamusm_app.js ("sha384-…"; tests/stamp-integrity.sh)
+//   data-wasm-integrity     SRI hash of kamusm_app.wasm, checked by fetch()
 // or later calls window.kamusmPin.setVerificationCode(code, expiresIn).
+//
+// Trusted Types: the pages run with require-trusted-types-for 'script'. The only script URL
+// this file makes is the app's own, through the "kamusm-loader" policy, which accepts nothing
+// else.
 (function () {
   "use strict";
   performance.mark("kamusm-start");
@@ -257,8 +263,35 @@
     },
   };
 
+  const appUrl = new URL("kamusm_app.js", base).href;
+  // Browsers without Trusted Types take the plain URL.
+  const loaderPolicy = window.trustedTypes
+    ? window.trustedTypes.createPolicy("kamusm-loader", {
+      createScriptURL: (url) => {
+        if (url !== appUrl) throw new TypeError(`kamusm-loader: refusing ${url}`);
+        return url;
+      },
+    })
+    : { createScriptURL: (url) => url };
+
+  // The wasm is fetched here rather than by kamusm_app.js, so that fetch() checks its hash.
+  if (data.wasmIntegrity) {
+    Module.instantiateWasm = (imports, receiveInstance) => {
+      const wasm = fetch(new URL("kamusm_app.wasm", base).href,
+        { integrity: data.wasmIntegrity, credentials: "same-origin" });
+      WebAssembly.instantiateStreaming(wasm, imports)
+        .then((result) => receiveInstance(result.instance, result.module))
+        .catch((error) => console.error(`kamusm: the app could not start: ${error.message}`));
+      return {}; // the exports come through receiveInstance
+    };
+  }
+
   const app = document.createElement("script");
-  app.src = new URL("kamusm_app.js", base).href;
+  if (data.appIntegrity) {
+    app.integrity = data.appIntegrity;
+    app.crossOrigin = "anonymous";
+  }
+  app.src = loaderPolicy.createScriptURL(appUrl);
   app.async = true;
   document.body.appendChild(app);
 })();

@@ -103,3 +103,47 @@ test("the canvas has device pixels on HiDPI screens and follows the page's size"
   assert.ok(colours > 20);
   await page.close();
 });
+
+test("Trusted Types are enforced: no script URL but the app's own, no other policy", async () => {
+  const { page, errors } = await openApp(browser, { path: "/" });
+  const refused = await page.evaluate(() => {
+    const outcomes = {};
+    try {
+      document.createElement("script").src = "/evil.js";
+      outcomes.plainSrc = "allowed";
+    } catch (error) {
+      outcomes.plainSrc = error.name;
+    }
+    try {
+      window.trustedTypes.createPolicy("other", { createScriptURL: (url) => url });
+      outcomes.otherPolicy = "allowed";
+    } catch (error) {
+      outcomes.otherPolicy = error.name;
+    }
+    return outcomes;
+  });
+  assert.deepEqual(refused, { plainSrc: "TypeError", otherPolicy: "TypeError" });
+  // The browser logged the refused assignment itself; nothing else went wrong.
+  assert.ok(errors.every((error) => /TrustedScriptURL|Trusted Type|trusted-types/.test(error.message)),
+    errors.map((error) => error.message).join("\n"));
+  await page.close();
+});
+
+for (const file of ["kamusm_app.js", "kamusm_app.wasm"]) {
+  test(`Subresource Integrity: a changed ${file} does not run`, async () => {
+    const page = await browser.newPage();
+    const messages = [];
+    page.on("console", (message) => messages.push(message.text()));
+    await page.route(`**/${file}`, async (route) => {
+      const response = await route.fetch();
+      const body = Buffer.from(await response.body());
+      body[body.length - 1] ^= 0xff; // one bit of the last byte flipped
+      await route.fulfill({ response, body });
+    });
+    await page.goto(new URL("/", baseUrl).href);
+    await page.waitForTimeout(3000);
+    assert.equal(await page.evaluate(() => window.kamusmPin.state()), null, "the app did not start");
+    assert.ok(messages.some((text) => /integrity/i.test(text)), messages.join("\n"));
+    await page.close();
+  });
+}
