@@ -15,8 +15,10 @@ constexpr std::string_view allowedHeaders = "Content-Type";
 // How long a browser may reuse a preflight's answer.
 constexpr std::string_view preflightMaxAge = "600";
 
-bool isApiPath(const std::string& path) {
-    return path.starts_with("/api/");
+// The API, and the demo routes where they exist (demo mode): a demo build of the app enrols its
+// virtual card there. Static files stay same-origin.
+bool isCrossOriginPath(const std::string& path) {
+    return path.starts_with("/api/") || path.starts_with("/demo/");
 }
 
 bool allowed(const std::vector<std::string>& origins, const std::string& origin) {
@@ -46,7 +48,7 @@ std::vector<std::string> parseAppOrigins(std::string_view list) {
 
 void addCorsRoutes(Router& router, const std::vector<std::string>& origins) {
     if (origins.empty()) return;
-    router.add(Method::Options, "/api/.*", [origins](const Request& request, Response& response) {
+    router.add(Method::Options, "/(api|demo)/.*", [origins](const Request& request, Response& response) {
         const std::string origin = request.header("Origin");
         if (!allowed(origins, origin) || request.header("Access-Control-Request-Method").empty()) {
             response.status = 403;
@@ -61,7 +63,7 @@ void addCorsRoutes(Router& router, const std::vector<std::string>& origins) {
 
 void addCorsHeaders(const std::vector<std::string>& origins, const Request& request,
                     Response& response) {
-    if (origins.empty() || !isApiPath(request.path)) return;
+    if (origins.empty() || !isCrossOriginPath(request.path)) return;
     // The answer depends on the Origin: caches must keep one per origin.
     response.setHeader("Vary", "Origin");
     const std::string origin = request.header("Origin");

@@ -33,21 +33,24 @@ export async function startServer(flags) {
   return { url, stop };
 }
 
+export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Headless Chromium as every test runs it: WebGL2 through SwiftShader, no background traffic.
+export const chromiumArgs = [
+  "--no-sandbox",
+  "--use-angle=swiftshader",
+  "--enable-unsafe-swiftshader",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
 export async function launch() {
   const port = new URL(baseUrl).port;
   return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: chromiumPath,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--use-angle=swiftshader",
-      "--enable-unsafe-swiftshader",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--host-resolver-rules=MAP ${insecureHost} 127.0.0.1:${port}`,
-    ],
+    args: [...chromiumArgs, `--host-resolver-rules=MAP ${insecureHost} 127.0.0.1:${port}`],
   });
 }
 
@@ -113,6 +116,12 @@ const fakeSmartCard = (config) =>
 export const smartCard = (page, hook, ...args) =>
   page.evaluate(([name, values]) => window.__fakeSmartCard[name](...values), [hook, args]);
 
+// Puts the fakes in place before any page of `target` (a page or a whole context) loads.
+export async function installFakes(target, { usb = "present", smartCard: smartCardConfig } = {}) {
+  await target.addInitScript(fakeUsb, usb);
+  if (smartCardConfig) await target.addInitScript({ content: fakeSmartCard(smartCardConfig) });
+}
+
 // Polls `predicate` in the page. (page.waitForFunction evaluates strings, which the server's
 // Content-Security-Policy forbids, as it should.)
 export async function until(page, predicate, timeout = 30000) {
@@ -138,8 +147,7 @@ export async function openApp(browser, { usb = "present", path = "/", url, clock
     const network = message.text().startsWith("Failed to load resource");
     if (message.type() === "error" && !network) errors.push(new Error(message.text()));
   });
-  await page.addInitScript(fakeUsb, usb);
-  if (smartCardConfig) await page.addInitScript({ content: fakeSmartCard(smartCardConfig) });
+  await installFakes(page, { usb, smartCard: smartCardConfig });
   await page.goto(url ?? new URL(path, baseUrl).href);
   // Playwright's fake clock brings its own performance object, without marks.
   if (clock) await until(page, () => !!window.kamusmPin?.state());

@@ -69,10 +69,13 @@ TEST_CASE("the API answers CORS for the configured isolated-app origin and nothi
         CHECK(answer.status == 200);
         CHECK_FALSE(allowsAnyOrigin(answer));
     }
-    // Only the API: the demo routes and static files stay same-origin.
-    RawResponse demo = request(server, "OPTIONS /demo/outbox HTTP/1.1\r\nHost: localhost\r\nOrigin: " +
-                                           appOrigin + "\r\nAccess-Control-Request-Method: GET\r\n\r\n");
-    CHECK_FALSE(allowsAnyOrigin(demo));
+    // The demo routes too (a demo build enrols its virtual card there); static files never.
+    RawResponse demo = request(server, "OPTIONS /demo/cards HTTP/1.1\r\nHost: localhost\r\nOrigin: " +
+                                           appOrigin + "\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+    CHECK(demo.status == 204);
+    CHECK(hasHeader(demo, "Access-Control-Allow-Origin: " + appOrigin));
+    RawResponse page = request(server, getRequest("/index.html", "Origin: " + appOrigin + "\r\n"));
+    CHECK_FALSE(allowsAnyOrigin(page));
     // A preflight without the method it asks for is not a preflight.
     RawResponse bare = request(server, "OPTIONS /api/v1/health HTTP/1.1\r\nHost: localhost\r\nOrigin: " +
                                            appOrigin + "\r\n\r\n");

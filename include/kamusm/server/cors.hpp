@@ -16,10 +16,11 @@ namespace kamusm::server {
 // isolated-app origin with a Web Bundle ID (56 base32 characters, lowercase).
 std::vector<std::string> parseAppOrigins(std::string_view list);
 
-// The API's CORS answers for `origins`: preflights (OPTIONS) of /api/ paths and the
-// Access-Control-Allow-Origin of the answers themselves. No route is added without origins.
+// The CORS answers for `origins` on /api/ and /demo/ (demo mode only has the latter): preflights
+// (OPTIONS) and the Access-Control-Allow-Origin of the answers themselves. No route is added
+// without origins.
 void addCorsRoutes(Router& router, const std::vector<std::string>& origins);
-// Adds the CORS headers to an answer of /api/ for an allowed Origin.
+// Adds the CORS headers to an answer of /api/ or /demo/ for an allowed Origin.
 void addCorsHeaders(const std::vector<std::string>& origins, const Request& request,
                     Response& response);
 
