@@ -31,6 +31,7 @@ app="$out/app"
 rm -rf "$app"
 mkdir -p "$app/.well-known" "$app/icons"
 cp build/web/kamusm_app.js build/web/kamusm_app.wasm build/web/app.js build/web/page.css \
+    build/web/help.html build/web/kamusm-page.css \
     shell/shell.css iwa/index.html "$app/"
 node iwa/make-icon.mjs "$app/icons/icon-256.png"
 sed -i "s|@API_BASE@|$api_base|" "$app/index.html"

@@ -48,17 +48,19 @@ std::vector<std::string> parseAppOrigins(std::string_view list) {
 
 void addCorsRoutes(Router& router, const std::vector<std::string>& origins) {
     if (origins.empty()) return;
-    router.add(Method::Options, "/(api|demo)/.*", [origins](const Request& request, Response& response) {
-        const std::string origin = request.header("Origin");
-        if (!allowed(origins, origin) || request.header("Access-Control-Request-Method").empty()) {
-            response.status = 403;
-            return;
-        }
-        response.status = 204;
-        response.setHeader("Access-Control-Allow-Methods", std::string(allowedMethods));
-        response.setHeader("Access-Control-Allow-Headers", std::string(allowedHeaders));
-        response.setHeader("Access-Control-Max-Age", std::string(preflightMaxAge));
-    });
+    router.add(Method::Options, "/(api|demo)/.*",
+               [origins](const Request& request, Response& response) {
+                   const std::string origin = request.header("Origin");
+                   if (!allowed(origins, origin) ||
+                       request.header("Access-Control-Request-Method").empty()) {
+                       response.status = 403;
+                       return;
+                   }
+                   response.status = 204;
+                   response.setHeader("Access-Control-Allow-Methods", std::string(allowedMethods));
+                   response.setHeader("Access-Control-Allow-Headers", std::string(allowedHeaders));
+                   response.setHeader("Access-Control-Max-Age", std::string(preflightMaxAge));
+               });
 }
 
 void addCorsHeaders(const std::vector<std::string>& origins, const Request& request,

@@ -12,9 +12,9 @@ using namespace kamusm::test;
 namespace {
 
 const std::string appOrigin =
-    "isolated-app://amoiebz32b7o24tilu257xne2yf3nkblkploanxzm7ebeglseqpfeaacai";
+    "isolated-app://gu7ooo3aa7gp6tqoqlmzmrndy2byg5vatts36nikyjmf6kli76zqaaic";
 const std::string otherApp =
-    "isolated-app://aerugqztij5biqquuk3mfwpsaibuegaqcitgfchwuosuofdjabzqaaic";
+    "isolated-app://lns4hmjtomp3j6m4v5pa6ejp73dhjyfu6x23biabadt4uzpztboqaaac";
 
 RawResponse request(ServerProcess& server, std::string_view head) {
     RawConnection connection(server.port());
@@ -25,10 +25,10 @@ RawResponse request(ServerProcess& server, std::string_view head) {
 }
 
 RawResponse preflight(ServerProcess& server, const std::string& origin) {
-    return request(server, "OPTIONS /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nOrigin: " +
-                               origin +
-                               "\r\nAccess-Control-Request-Method: POST\r\n"
-                               "Access-Control-Request-Headers: content-type\r\n\r\n");
+    return request(server,
+                   "OPTIONS /api/v1/sessions HTTP/1.1\r\nHost: localhost\r\nOrigin: " + origin +
+                       "\r\nAccess-Control-Request-Method: POST\r\n"
+                       "Access-Control-Request-Headers: content-type\r\n\r\n");
 }
 
 bool hasHeader(const RawResponse& response, std::string_view line) {
@@ -43,8 +43,8 @@ bool allowsAnyOrigin(const RawResponse& response) {
 
 TEST_CASE("the API answers CORS for the configured isolated-app origin and nothing else") {
     TempDir dir;
-    ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(), "--app-origins",
-                          appOrigin});
+    ServerProcess server(
+        {"--demo", "--data-dir", (dir.path() / "data").string(), "--app-origins", appOrigin});
 
     RawResponse allowed = preflight(server, appOrigin);
     CHECK(allowed.status == 204);
@@ -52,7 +52,8 @@ TEST_CASE("the API answers CORS for the configured isolated-app origin and nothi
     CHECK(hasHeader(allowed, "Access-Control-Allow-Methods: GET, POST"));
     CHECK(hasHeader(allowed, "Access-Control-Allow-Headers: Content-Type"));
 
-    RawResponse health = request(server, getRequest("/api/v1/health", "Origin: " + appOrigin + "\r\n"));
+    RawResponse health =
+        request(server, getRequest("/api/v1/health", "Origin: " + appOrigin + "\r\n"));
     CHECK(health.status == 200);
     CHECK(hasHeader(health, "Access-Control-Allow-Origin: " + appOrigin));
     CHECK(hasHeader(health, "Vary: Origin"));
@@ -70,15 +71,17 @@ TEST_CASE("the API answers CORS for the configured isolated-app origin and nothi
         CHECK_FALSE(allowsAnyOrigin(answer));
     }
     // The demo routes too (a demo build enrols its virtual card there); static files never.
-    RawResponse demo = request(server, "OPTIONS /demo/cards HTTP/1.1\r\nHost: localhost\r\nOrigin: " +
-                                           appOrigin + "\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+    RawResponse demo =
+        request(server, "OPTIONS /demo/cards HTTP/1.1\r\nHost: localhost\r\nOrigin: " + appOrigin +
+                            "\r\nAccess-Control-Request-Method: POST\r\n\r\n");
     CHECK(demo.status == 204);
     CHECK(hasHeader(demo, "Access-Control-Allow-Origin: " + appOrigin));
     RawResponse page = request(server, getRequest("/index.html", "Origin: " + appOrigin + "\r\n"));
     CHECK_FALSE(allowsAnyOrigin(page));
     // A preflight without the method it asks for is not a preflight.
-    RawResponse bare = request(server, "OPTIONS /api/v1/health HTTP/1.1\r\nHost: localhost\r\nOrigin: " +
-                                           appOrigin + "\r\n\r\n");
+    RawResponse bare = request(
+        server,
+        "OPTIONS /api/v1/health HTTP/1.1\r\nHost: localhost\r\nOrigin: " + appOrigin + "\r\n\r\n");
     CHECK(bare.status == 403);
 }
 
@@ -86,7 +89,8 @@ TEST_CASE("without --app-origins the API sends no CORS header to anyone") {
     TempDir dir;
     ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string()});
     CHECK_FALSE(allowsAnyOrigin(preflight(server, appOrigin)));
-    RawResponse health = request(server, getRequest("/api/v1/health", "Origin: " + appOrigin + "\r\n"));
+    RawResponse health =
+        request(server, getRequest("/api/v1/health", "Origin: " + appOrigin + "\r\n"));
     CHECK(health.status == 200);
     CHECK_FALSE(allowsAnyOrigin(health));
 }
@@ -99,9 +103,9 @@ TEST_CASE("--app-origins takes isolated-app origins only") {
           std::string("isolated-app://") + std::string(56, 'A'), appOrigin + "/", appOrigin + ",",
           std::string("*")}) {
         CAPTURE(wrong);
-        CHECK(runServer({"--demo", "--data-dir", (dir.path() / "data").string(), "--app-origins",
-                         wrong},
-                        output) == 2);
+        CHECK(runServer(
+                  {"--demo", "--data-dir", (dir.path() / "data").string(), "--app-origins", wrong},
+                  output) == 2);
         CHECK(output.find("--app-origins") != std::string::npos);
     }
 }

@@ -18,7 +18,7 @@ constexpr std::array<LibusbErrorRow, 6> libusbErrors{{
     {LIBUSB_ERROR_TIMEOUT, ErrorCode::Timeout},
     {LIBUSB_ERROR_PIPE, ErrorCode::Stall},
     {LIBUSB_ERROR_NO_DEVICE, ErrorCode::Disconnected},
-    {LIBUSB_ERROR_ACCESS, ErrorCode::AccessDenied},
+    {LIBUSB_ERROR_ACCESS, ErrorCode::OpenDenied},
     {LIBUSB_ERROR_BUSY, ErrorCode::Busy},
     {LIBUSB_ERROR_NOT_FOUND, ErrorCode::NotFound},
 }};
