@@ -34,7 +34,7 @@ test("without navigator.usb the app says which browser to use", async () => {
   const screen = await mirror(page);
   assert.equal(screen.heading, "Hazırlık");
   assert.match(screen.alert, /USB kart okuyucularla konuşamıyor.*Google Chrome veya Microsoft Edge/);
-  assert.deepEqual(screen.buttons, ["Tekrar denetle", "English", "Büyük yazı"]);
+  assert.deepEqual(screen.buttons, ["Tekrar denetle", "Yardım sayfası", "English", "Büyük yazı"]);
   const { colours } = await canvasShot(page, `${shots}environment-no-webusb-tr.png`);
   assert.ok(colours > 20, `the canvas shows ${colours} colours`);
   // Checking again finds the same browser: the same answer, no crash.
@@ -61,6 +61,8 @@ test("the mirror's language button switches canvas and mirror to English and bac
   // Tab moves between the mirror's buttons: the canvas's key handling does not swallow it.
   await page.locator("#app-a11y button", { hasText: "Tekrar denetle" }).focus();
   await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Yardım sayfası");
+  await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "English");
   await pressMirrorButton(page, "English");
   await nextFrames(page);
@@ -68,7 +70,7 @@ test("the mirror's language button switches canvas and mirror to English and bac
   assert.equal(screen.lang, "en");
   assert.equal(screen.heading, "Getting ready");
   assert.match(screen.alert, /This browser cannot talk to USB card readers/);
-  assert.deepEqual(screen.buttons, ["Check again", "Türkçe", "Large text"]);
+  assert.deepEqual(screen.buttons, ["Check again", "Help page", "Türkçe", "Large text"]);
   // The keyboard focus stays on the language button across the rebuild.
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Türkçe");
   assert.deepEqual(await state(page), { step: "environment", error: "no_webusb", transport: null });

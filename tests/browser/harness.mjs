@@ -73,6 +73,11 @@ function fakeUsb(usb) {
       test.requests.push(options);
       if (!test.offer) throw new DOMException("No device selected.", "NotFoundError");
       const device = await window.kamusmPin.demo.createReader(test.offer);
+      if (test.offer.openError) {
+        device.open = async () => {
+          throw new DOMException("Access denied.", test.offer.openError);
+        };
+      }
       if (test.offer.claimError) {
         device.claimInterface = async () => {
           throw new DOMException("Access denied.", test.offer.claimError);
@@ -98,7 +103,7 @@ function fakeUsb(usb) {
 }
 
 // What the fake reader chooser offers next: {model, pin: "not_set" | "set" | "blocked",
-// protocol, claimError}.
+// protocol, openError, claimError} (the errors: DOMException names the call rejects with).
 export const offerReader = (page, offer) =>
   page.evaluate((o) => { window.kamusmTestUsb.offer = o; }, offer);
 export const unplugReader = (page) => page.evaluate(() => window.kamusmTestUsb.unplug());
@@ -115,6 +120,17 @@ const fakeSmartCard = (config) =>
   `${fakeSmartCardSource}\nwindow.__fakeSmartCard.configure(${JSON.stringify(config)});`;
 export const smartCard = (page, hook, ...args) =>
   page.evaluate(([name, values]) => window.__fakeSmartCard[name](...values), [hook, args]);
+
+// The system and browser the page reports through User-Agent Client Hints (what the app's
+// guidance tells apart): {platform: "Windows" | "macOS" | "Linux" | "Chrome OS" | "Android",
+// brand: "Google Chrome" | "Microsoft Edge" | "Chromium"}.
+export async function pretend(target, { platform, brand }) {
+  await target.addInitScript(([platformName, brandName]) => {
+    const hints = { platform: platformName, mobile: platformName === "Android",
+                    brands: [{ brand: brandName, version: "156" }, { brand: "Not.A/Brand", version: "99" }] };
+    Object.defineProperty(Navigator.prototype, "userAgentData", { get: () => hints, configurable: true });
+  }, [platform, brand]);
+}
 
 // Puts the fakes in place before any page of `target` (a page or a whole context) loads.
 export async function installFakes(target, { usb = "present", smartCard: smartCardConfig } = {}) {
@@ -137,7 +153,7 @@ export async function until(page, predicate, timeout = 30000) {
 // smartCard: the fake navigator.smartCard's set-up (none: no navigator.smartCard, as in Chrome
 // outside Isolated Web Apps).
 export async function openApp(browser, { usb = "present", path = "/", url, clock, smartCard: smartCardConfig,
-                                         ...context } = {}) {
+                                         environment, ...context } = {}) {
   const page = await browser.newPage(context);
   if (clock) await page.clock.install();
   const errors = [];
@@ -147,6 +163,7 @@ export async function openApp(browser, { usb = "present", path = "/", url, clock
     const network = message.text().startsWith("Failed to load resource");
     if (message.type() === "error" && !network) errors.push(new Error(message.text()));
   });
+  if (environment) await pretend(page, environment);
   await installFakes(page, { usb, smartCard: smartCardConfig });
   await page.goto(url ?? new URL(path, baseUrl).href);
   // Playwright's fake clock brings its own performance object, without marks.

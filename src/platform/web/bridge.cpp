@@ -18,8 +18,12 @@ EM_JS(int, kamusm_is_secure_context, (), { return self.isSecureContext ? 1 : 0; 
 EM_JS(int, kamusm_page_system, (), {
     const hints = navigator.userAgentData;
     const platform = (hints && hints.platform) || navigator.platform || "";
-    const table = [[/^win/i, 0], [/^mac/i, 1], [/android/i, 4], [/chrome ?os|cros/i, 3], [/linux/i, 2]];
-    for (const [pattern, system] of table) if (pattern.test(platform)) return system;
+    // Patterns in wizard::System's order (Windows, MacOs, Linux, ChromeOs, Android), tried with
+    // Android and ChromeOS before Linux, whose platform strings they contain.
+    const patterns = [/^win/i, /^mac/i, /linux/i, /chrome ?os|cros/i, /android/i];
+    for (const system of [0, 1, 4, 3, 2]) {
+        if (patterns[system].test(platform)) return system;
+    }
     return /Android/.test(navigator.userAgent) ? 4 : 5;
 });
 EM_JS(int, kamusm_page_browser, (), {
