@@ -152,8 +152,9 @@ export async function until(page, predicate, timeout = 30000) {
 // clock: Playwright's fake clock (time flows, and tests can jump ahead with page.clock).
 // smartCard: the fake navigator.smartCard's set-up (none: no navigator.smartCard, as in Chrome
 // outside Isolated Web Apps).
+// init: a function given the page before it loads (more init scripts).
 export async function openApp(browser, { usb = "present", path = "/", url, clock, smartCard: smartCardConfig,
-                                         environment, ...context } = {}) {
+                                         environment, init, ...context } = {}) {
   const page = await browser.newPage(context);
   if (clock) await page.clock.install();
   const errors = [];
@@ -164,6 +165,7 @@ export async function openApp(browser, { usb = "present", path = "/", url, clock
     if (message.type() === "error" && !network) errors.push(new Error(message.text()));
   });
   if (environment) await pretend(page, environment);
+  if (init) await init(page);
   await installFakes(page, { usb, smartCard: smartCardConfig });
   await page.goto(url ?? new URL(path, baseUrl).href);
   // Playwright's fake clock brings its own performance object, without marks.

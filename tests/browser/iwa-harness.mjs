@@ -52,7 +52,8 @@ async function httpsFront(target) {
 
 // Starts everything and installs the app. Returns {context, origin, server, launch(), close()}:
 // launch() opens a new app window and resolves with its page once the app has drawn a frame.
-export async function startIsolatedApp() {
+// `options` go to Playwright's launchPersistentContext (bypassCSP for the axe audit).
+export async function startIsolatedApp(options = {}) {
   const id = devModeBundleId();
   const origin = `isolated-app://${id}`;
   const server = await startServer({ "--app-origins": origin });
@@ -60,6 +61,7 @@ export async function startIsolatedApp() {
   const dev = await serveIsolatedApp(appDir);
   const profile = mkdtempSync(join(tmpdir(), "kamusm-iwa-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
+    ...options,
     executablePath: chromiumPath,
     headless: true,
     args: [
