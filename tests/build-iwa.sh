@@ -64,5 +64,7 @@ id=$(node iwa/build-bundle.mjs "$app" "$key" "$out/kamusm-pin.swbn")
 cat >"$out/update.json" <<UPDATE
 { "versions": [{ "version": "$version", "src": "$update_base/kamusm-pin-$version.swbn" }] }
 UPDATE
+# The ChromeOS kiosk's settings for this build (README: the kiosk).
+bash kiosk/chromeos-policy.sh "$id" "$update_base/update.json" >"$out/chromeos-kiosk-policy.json"
 echo "build-iwa: $out/kamusm-pin.swbn ($(stat -c %s "$out/kamusm-pin.swbn") bytes), version $version"
 echo "web-bundle-id: $id"
