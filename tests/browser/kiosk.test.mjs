@@ -2,11 +2,17 @@
 // 1080×1920 portrait, each screen photographed, its text at least 24 CSS px and its touch targets
 // large; "Baştan başla" on every screen; the PIN typed on the on-screen keypad; everything
 // wiped when the card leaves or a minute after the end; nothing stored in the browser; the idle
-// warning and reset.
+// warning and reset; and the Linux kiosk recipe's Chromium command running the page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
 import {
-  act, baseUrl, launch, mirror, offerReader, openApp, removeCard, state, typeInto, untilStep,
+  act, baseUrl, chromiumArgs, chromiumPath, installFakes, launch, mirror, offerReader, openApp,
+  removeCard, state, typeInto, untilStep,
 } from "./harness.mjs";
 import { cardFor, newPin, outbox, photograph, smsAfter } from "./flows.mjs";
 
@@ -170,4 +176,28 @@ test("a kiosk goes back to the start a minute after the end, and warns before an
   await untilStep(page, "code", null);
   assert.deepEqual((await mirror(page)).notes, []);
   await page.close();
+});
+
+test("the Linux kiosk recipe's Chromium (kiosk mode, a fresh profile) runs the kiosk page", async () => {
+  const url = new URL("/shell/", baseUrl).href;
+  const command = execFileSync("bash", [new URL("../../kiosk/linux-kiosk.sh", import.meta.url).pathname, "command", url],
+    { encoding: "utf8" });
+  // "rm -rf P && mkdir -p P && exec chromium FLAGS URL": the flags, on a profile of our own.
+  const flags = command.trim().split(" exec chromium ")[1].split(" ")
+    .filter((word) => word.startsWith("--") && !word.startsWith("--user-data-dir"));
+  assert.ok(flags.includes("--kiosk"));
+  const profile = mkdtempSync(join(tmpdir(), "kamusm-kiosk-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath, headless: true, args: [...chromiumArgs, ...flags],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await installFakes(page);
+    await page.goto(url);
+    await untilStep(page, "code", null);
+    assert.ok((await mirror(page)).actions.includes("start_over"), "the kiosk's own screens");
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
