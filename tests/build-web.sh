@@ -17,6 +17,9 @@ out=build/web
 mkdir -p $out/shell
 cp $build/kamusm_app.js $build/kamusm_app.wasm web/*.html web/*.js web/*.css $out/
 cp shell/index.html shell/shell.css $out/shell/
+# Subresource Integrity: the pages name the hashes of the scripts, styles and wasm they load.
+bash tests/stamp-integrity.sh $out $out/index.html $out/embed-snippet.html
+bash tests/stamp-integrity.sh $out/shell $out/shell/index.html
 # The desktop helper's installers, offered at the reader step, when tests/build-helper.sh made them.
 if [[ -d build/helper/downloads ]]; then
     mkdir -p $out/downloads

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine and runs every test: the doctest suites under
-# AddressSanitizer, each libFuzzer target briefly, and the WebAssembly build of the core.
+# AddressSanitizer, each libFuzzer target briefly, the WebAssembly build of the core, the
+# Isolated Web App's bundle, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/check-scripts.sh
@@ -13,6 +14,9 @@ ctest --preset native
 mkdir -p build
 bash tests/pcsc/run.sh | tee build/pcsc.log
 pcsc=$(grep -o '^# pcsc: [0-9]*' build/pcsc.log | cut -d' ' -f3)
+# pinctl doctor with the real pcscd, and without it (the same one-pcscd rule).
+bash tests/pcsc/doctor.sh | tee build/doctor.log
+doctor=$(grep -o '^# doctor: [0-9]*' build/doctor.log | cut -d' ' -f3)
 suites=$(ctest --preset native -N | grep -c "Test *#")
 
 # The desktop helper's installers (Linux, and Windows cross-built), installed and removed for real.
@@ -40,6 +44,10 @@ bash tests/build-wasm.sh
 
 # The browser app in headless Chromium, served by the server built above.
 bash tests/build-web.sh
+# The Isolated Web App: its build, its Signed Web Bundle checked, the kiosk recipes.
+bash tests/build-iwa.sh | tee build/iwa.log
+node --test tests/iwa/ | tee build/iwa-tests.log
+iwa=$(grep -o '^# pass [0-9]*' build/iwa-tests.log | cut -d' ' -f3)
 KAMUSM_SERVER=build/native/kamusm-server bash tests/browser/run.sh | tee build/browser.log
 browser=$(grep -o '^# pass [0-9]*' build/browser.log | cut -d' ' -f3)
 # Tests of a transport the runtime does not offer yet skip themselves, saying why.
@@ -50,4 +58,4 @@ bash tests/helper/run.sh | tee build/helper.log
 helper=$(awk '/^# pass [0-9]+$/ {sum += $3} END {print sum + 0}' build/helper.log)
 
 # Every step above stops the script on failure, so reaching here means all of them passed.
-echo "all: $((suites + pcsc + packages + fuzzers + 1 + browser + helper)) passed, 0 failed ($suites suites, $pcsc pcscd checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"
+echo "all: $((suites + pcsc + doctor + packages + fuzzers + 1 + iwa + browser + helper)) passed, 0 failed ($suites suites, $pcsc pcscd checks, $doctor doctor checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $iwa IWA bundle and recipe checks, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"

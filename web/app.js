@@ -8,7 +8,15 @@
 //   data-api-base           the backend's base URL ("" or absent: the page's own origin)
 //   data-demo-reader        the virtual reader model of the demo ("acr39u", "connect2sign" …)
 //   data-helper-downloads   the folder of the desktop helper's installers ("downloads/")
+//   data-help-page          the help page the alerts link to ("help.html"; "" for none)
+//   data-kiosk              present on a public terminal's page (shell/)
+//   data-app-integrity      SRI hash of kamusm_app.js ("sha384-…"; tests/stamp-integrity.sh)
+//   data-wasm-integrity     SRI hash of kamusm_app.wasm, checked by fetch()
 // or later calls window.kamusmPin.setVerificationCode(code, expiresIn).
+//
+// Trusted Types: the pages run with require-trusted-types-for 'script'. The only script URL
+// this file makes is the app's own, through the "kamusm-loader" policy, which accepts nothing
+// else.
 (function () {
   "use strict";
   performance.mark("kamusm-start");
@@ -160,6 +168,11 @@
       if (value !== null) parts.progress.value = value;
     },
     alert: (text) => { parts.alert.textContent = text; parts.alert.hidden = !text; },
+    // The help page's section for the alert (its button opens it).
+    help: (anchor) => {
+      if (anchor) parts.alert.dataset.help = anchor;
+      else delete parts.alert.dataset.help;
+    },
     warning: (text) => { parts.warning.textContent = text; parts.warning.hidden = !text; },
     notes: (list) => parts.notes.replaceChildren(...list.map((text) => element("li", text))),
     buttons: (list) => parts.actions.replaceChildren(...list.map(buttonNode)),
@@ -219,12 +232,15 @@
   if (data.demoReader) config.demoReader = data.demoReader;
   // Where the desktop helper's installers are: the app's own folder's downloads/ unless given.
   config.helperDownloads = new URL(data.helperDownloads || "downloads/", base).href;
+  if (data.helpPage !== "") config.helpPage = new URL(data.helpPage || "help.html", base).href;
+  config.kiosk = data.kiosk !== undefined;
 
   window.Module = {
     canvas,
     kamusmConfig: config,
     kamusmRenderScreen: renderScreen,
     kamusmSetState: (next) => { state = next; },
+    kamusmTextSize: (pixels) => { mirror.dataset.textPx = String(pixels); },
     kamusmPaste: (text) => withString(String(text), (pointer) => Module._kamusm_paste(pointer)),
     locateFile: (path) => new URL(path, base).href,
     printErr: (text) => console.error(text),
@@ -257,8 +273,35 @@
     },
   };
 
+  const appUrl = new URL("kamusm_app.js", base).href;
+  // Browsers without Trusted Types take the plain URL.
+  const loaderPolicy = window.trustedTypes
+    ? window.trustedTypes.createPolicy("kamusm-loader", {
+      createScriptURL: (url) => {
+        if (url !== appUrl) throw new TypeError(`kamusm-loader: refusing ${url}`);
+        return url;
+      },
+    })
+    : { createScriptURL: (url) => url };
+
+  // The wasm is fetched here rather than by kamusm_app.js, so that fetch() checks its hash.
+  if (data.wasmIntegrity) {
+    Module.instantiateWasm = (imports, receiveInstance) => {
+      const wasm = fetch(new URL("kamusm_app.wasm", base).href,
+        { integrity: data.wasmIntegrity, credentials: "same-origin" });
+      WebAssembly.instantiateStreaming(wasm, imports)
+        .then((result) => receiveInstance(result.instance, result.module))
+        .catch((error) => console.error(`kamusm: the app could not start: ${error.message}`));
+      return {}; // the exports come through receiveInstance
+    };
+  }
+
   const app = document.createElement("script");
-  app.src = new URL("kamusm_app.js", base).href;
+  if (data.appIntegrity) {
+    app.integrity = data.appIntegrity;
+    app.crossOrigin = "anonymous";
+  }
+  app.src = loaderPolicy.createScriptURL(appUrl);
   app.async = true;
   document.body.appendChild(app);
 })();

@@ -16,6 +16,8 @@ int usbCommand(const Arguments& arguments);
 // pcsc list|wait | pcsc [--reader NAME|INDEX] <operation>: the PC/SC service (pcsc_command.cpp).
 int pcscCommand(const Arguments& arguments);
 int benchCommand(const Arguments& arguments);
+// doctor [--json]: the readers and what each deployment could do with them (doctor_command.cpp).
+int doctorCommand(const Arguments& arguments);
 // create, change, unblock: the PIN operations against a backend (pin_command.cpp).
 int createCommand(const Arguments& arguments);
 int changeCommand(const Arguments& arguments);

@@ -61,6 +61,8 @@ constexpr Command commands[] = {
     {"change", changeCommand, "change --server URL ...             change a known PIN"},
     {"unblock", unblockCommand,
      "unblock --server URL ...            set a new PIN on a blocked card"},
+    {"doctor", doctorCommand,
+     "doctor [--json]                    which readers work here, and how (page, IWA, helper)"},
     {"bench", benchCommand,
      "bench [--model M]                  measure the stack on the simulator"},
 };

@@ -1,6 +1,7 @@
 // pinctl pcsc: the card operations through the operating system's PC/SC service (pcscd here),
 // by the same reader::PcscTransport the browser's PC/SC paths use (interfaces.md, "PC/SC").
 #include "card_operations.hpp"
+#include "pcsc_readers.hpp"
 
 #include "kamusm/card/akis.hpp"
 #include "kamusm/reader/pcsc_transport.hpp"
@@ -74,29 +75,6 @@ std::optional<int> protocolNumber(std::optional<pcsc::Protocol> protocol) {
     if (protocol == pcsc::Protocol::T0) return 0;
     if (protocol == pcsc::Protocol::T1) return 1;
     return std::nullopt;
-}
-
-struct ReaderRow {
-    std::string name;
-    Bytes atr;                           // empty: no card
-    bool inUse = false;                  // a program (this one or another) is connected to the card
-    std::optional<std::uint32_t> events; // the reader's event counter: cards in and out
-};
-
-// Every reader with the ATR of its card, asked without waiting.
-std::vector<ReaderRow> readerRows(pcsc::Context& context) {
-    std::vector<pcsc::ReaderStateIn> asking;
-    for (const std::string& name : runSync(context.listReaders()))
-        asking.push_back({name, pcsc::ReaderStateFlags{.unaware = true}, std::nullopt});
-    if (asking.empty()) return {};
-    std::vector<ReaderRow> rows;
-    for (const pcsc::ReaderStateOut& state :
-         runSync(context.getStatusChange(std::move(asking), pcsc::Milliseconds(0))))
-        if (!state.eventState.unknown)
-            rows.push_back({state.readerName,
-                            state.eventState.present ? state.answerToReset : Bytes{},
-                            state.eventState.inuse, state.eventCount});
-    return rows;
 }
 
 int printList(const std::vector<ReaderRow>& rows, bool asJson) {

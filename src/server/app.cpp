@@ -1,5 +1,6 @@
 #include "kamusm/server/app.hpp"
 
+#include "kamusm/server/cors.hpp"
 #include "kamusm/server/demo.hpp"
 #include "kamusm/server/http_server.hpp"
 #include "kamusm/server/log.hpp"
@@ -88,6 +89,7 @@ void checkConfig(const Config& config) {
     static const std::regex origin(R"(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)");
     if (!config.frameAncestors.empty() && !std::regex_match(config.frameAncestors, origin))
         throw ConfigError("--frame-ancestors must be one origin like https://example.gov.tr");
+    parseAppOrigins(config.appOrigins); // throws on anything but isolated-app origins
     if (!config.staticDir.empty() && !fs::is_directory(config.staticDir))
         throw ConfigError("--static-dir " + config.staticDir + " is not a directory");
     if (!config.issuerTokenFile.empty() && config.issuerPort < 0)
@@ -180,6 +182,7 @@ struct App::Impl {
             addDemoRoutes(publicRoutes, *demo);
         }
         addSessionRoutes(publicRoutes, sessions, config.demo);
+        addCorsRoutes(publicRoutes, parseAppOrigins(config.appOrigins));
         if (!config.staticDir.empty()) addStaticRoutes(publicRoutes, config.staticDir);
         installHttpPolicy(publicRoutes, config);
         if (!config.issuerTokenFile.empty()) {

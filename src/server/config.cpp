@@ -23,7 +23,7 @@ struct Option {
     const char* help;
 };
 
-const std::array<Option, 34> options{{
+const std::array<Option, 35> options{{
     {"port", &Config::port, 0, "TCP port (0: any free port)"},
     {"bind", &Config::bind, 0, "address to listen on"},
     {"data_dir", &Config::dataDir, 0, "directory of the SQLite database and the SMS outbox"},
@@ -34,6 +34,8 @@ const std::array<Option, 34> options{{
     {"master_key_file", &Config::masterKeyFile, 0, "file with the AES-128 master key (32 hex)"},
     {"ca_file", &Config::caFile, 0, "certificate of the CA that issues card certificates"},
     {"frame_ancestors", &Config::frameAncestors, 0, "origin allowed to frame the app"},
+    {"app_origins", &Config::appOrigins, 0,
+     "isolated-app://<Web Bundle ID> origins allowed to call the API (comma-separated)"},
     {"trusted_proxy", &Config::trustedProxy, 0,
      "reverse proxy address whose X-Forwarded-For names the client"},
     {"issuer_token_file", &Config::issuerTokenFile, 0,

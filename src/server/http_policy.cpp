@@ -1,3 +1,4 @@
+#include "kamusm/server/cors.hpp"
 #include "kamusm/server/http_util.hpp"
 #include "kamusm/server/log.hpp"
 #include "kamusm/server/routes.hpp"
@@ -8,7 +9,10 @@ namespace {
 
 std::string contentSecurityPolicy(const Config& config) {
     std::string ancestors = config.frameAncestors.empty() ? "'none'" : config.frameAncestors;
-    return "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    // Trusted Types as Isolated Web Apps require them: the one script URL the page makes goes
+    // through web/app.js's "kamusm-loader" policy.
+    return "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+           "require-trusted-types-for 'script'; trusted-types kamusm-loader; style-src 'self'; "
            "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
            "base-uri 'none'; form-action 'none'; frame-ancestors " +
            ancestors;
@@ -24,6 +28,8 @@ const char* methodName(Method method) {
         return "POST";
     case Method::Put:
         return "PUT";
+    case Method::Options:
+        return "OPTIONS";
     case Method::Other:
         break;
     }
@@ -36,7 +42,9 @@ void installHttpPolicy(Router& router, const Config& config) {
     std::string csp = contentSecurityPolicy(config);
     bool framable = !config.frameAncestors.empty();
     std::string proxy = config.trustedProxy;
-    router.onAnswer([csp, framable, proxy](const Request& req, Response& res) {
+    std::vector<std::string> appOrigins = parseAppOrigins(config.appOrigins);
+    router.onAnswer([csp, framable, proxy, appOrigins](const Request& req, Response& res) {
+        addCorsHeaders(appOrigins, req, res);
         res.setHeader("Content-Security-Policy", csp);
         res.setHeader("X-Content-Type-Options", "nosniff");
         res.setHeader("Referrer-Policy", "no-referrer");

@@ -30,10 +30,11 @@ struct MethodName {
     http::verb verb;
     Method method;
 };
-constexpr std::array<MethodName, 4> methods{{{http::verb::get, Method::Get},
+constexpr std::array<MethodName, 5> methods{{{http::verb::get, Method::Get},
                                              {http::verb::head, Method::Head},
                                              {http::verb::post, Method::Post},
-                                             {http::verb::put, Method::Put}}};
+                                             {http::verb::put, Method::Put},
+                                             {http::verb::options, Method::Options}}};
 
 Method methodOf(http::verb verb) {
     for (const MethodName& entry : methods)

@@ -32,12 +32,13 @@ std::size_t sequenceLength(unsigned char lead) {
 
 } // namespace
 
-App::App(wizard::Wizard& wizard, wizard::Clock& clock, Host& host)
-    : wizard_(wizard), clock_(clock), host_(host) {
+App::App(wizard::Wizard& wizard, wizard::Clock& clock, Host& host, AppOptions options)
+    : wizard_(wizard), clock_(clock), host_(host), options_(options), largeText_(options.kiosk) {
     // Room for the longest text up front: a buffer that grows would leave old copies behind.
     for (std::string& field : fields_)
         field.reserve(passwordLength);
-    wizard_.environmentChecked(host_.probeEnvironment());
+    environment_ = host_.probeEnvironment();
+    wizard_.environmentChecked(environment_);
     lastStep_ = wizard_.state().step;
 }
 
@@ -103,7 +104,8 @@ void App::press(Action action, int value) {
         largeText_ = !largeText_;
         break;
     case Action::CheckAgain:
-        wizard_.environmentChecked(host_.probeEnvironment());
+        environment_ = host_.probeEnvironment();
+        wizard_.environmentChecked(environment_);
         break;
     case Action::SubmitCode:
         submitCode();
@@ -155,6 +157,12 @@ void App::press(Action action, int value) {
         break;
     case Action::Restart:
         wizard_.restart();
+        break;
+    case Action::OpenHelp:
+        host_.openHelp(alertText().second);
+        break;
+    case Action::StartOver:
+        startOver();
         break;
     }
     followStep();
@@ -267,6 +275,7 @@ void App::enterStep(Step step) {
         break;
     case Step::NewPin:
         activeField_ = wizard_.state().needsCurrentPin ? FieldId::CurrentPin : FieldId::NewPin;
+        if (options_.kiosk) openKeypad(); // a touch screen has no keyboard
         break;
     case Step::Confirm:
         activeField_ = FieldId::Confirmation;
@@ -284,6 +293,26 @@ void App::requestSmsOnce() {
         return;
     smsRequested_ = true;
     host_.run(wizard_.requestSms());
+}
+
+void App::startOver() {
+    for (const FieldId field : {FieldId::Code, FieldId::Confirmation})
+        wipeField(field);
+    wipePinFields();
+    codeDeadline_.reset();
+    switch (wizard_.state().step) {
+    case Step::Environment:
+        environment_ = host_.probeEnvironment();
+        wizard_.environmentChecked(environment_);
+        break;
+    case Step::Done:
+    case Step::Failed:
+        wizard_.restart();
+        break;
+    default:
+        host_.run(wizard_.cancel());
+        break;
+    }
 }
 
 void App::wipeField(FieldId field) {

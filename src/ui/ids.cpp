@@ -12,6 +12,7 @@ constexpr std::array<std::string_view, actionCount> actionIds{
     "choose_reader",   "try_virtual_card",    "download_helper", "choose_card",  "confirm_card",
     "toggle_show_pin", "toggle_keypad",       "keypad_digit",    "keypad_erase", "submit_pin",
     "resend_sms",      "submit_confirmation", "still_here",      "cancel",       "restart",
+    "open_help",       "start_over",
 };
 
 constexpr std::array<std::string_view, fieldCount> fieldIds{

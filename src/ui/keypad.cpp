@@ -11,8 +11,14 @@
 namespace kamusm::ui {
 
 void App::toggleKeypad() {
-    keypad_ = !keypad_;
-    if (!keypad_) return;
+    if (keypad_)
+        keypad_ = false;
+    else
+        openKeypad();
+}
+
+void App::openKeypad() {
+    keypad_ = true;
     keypadOrder_.resize(10);
     std::iota(keypadOrder_.begin(), keypadOrder_.end(), 0);
     // The operating system's random source (crypto.getRandomValues in the browser): a seeded

@@ -6,6 +6,7 @@
 #include "kamusm/wizard/pin_policy.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace kamusm::ui {
 
@@ -55,7 +56,8 @@ bool offersHelper(const wizard::WizardState& state,
 
 // The actions that stay usable while the wizard works: they change only the UI.
 bool worksWhileBusy(Action action) {
-    return action == Action::SwitchLanguage || action == Action::LargeText;
+    return action == Action::SwitchLanguage || action == Action::LargeText ||
+           action == Action::OpenHelp || action == Action::StartOver;
 }
 
 } // namespace
@@ -79,7 +81,7 @@ Screen App::screen() const {
 
 void App::commonParts(Screen& screen) const {
     const wizard::WizardState& state = wizard_.state();
-    screen.alert = alertText();
+    std::tie(screen.alert, screen.help) = alertText();
     if (showsSessionTimer(state.step) && state.sessionSecondsLeft)
         screen.timer =
             uiText(UiText::TimeLeft, language_, minutesAndSeconds(*state.sessionSecondsLeft));
@@ -98,6 +100,15 @@ void App::commonParts(Screen& screen) const {
         screen.buttons.insert(screen.buttons.begin(),
                               button(Action::StillHere, UiText::StillHere, language_, true));
     }
+    if (options_.kiosk) {
+        // One way back on every screen, in the same place: after the step's own buttons.
+        std::erase_if(screen.buttons, [](const Button& shown) {
+            return shown.action == Action::Cancel || shown.action == Action::Restart;
+        });
+        screen.buttons.push_back(button(Action::StartOver, UiText::StartOver, language_));
+    }
+    if (!screen.help.empty() && host_.offersHelp())
+        screen.buttons.push_back(button(Action::OpenHelp, UiText::OpenHelp, language_));
     screen.buttons.push_back(button(Action::SwitchLanguage, UiText::OtherLanguage, language_));
     screen.buttons.push_back(button(
         Action::LargeText, largeText_ ? UiText::LargeTextOff : UiText::LargeTextOn, language_));
@@ -105,11 +116,12 @@ void App::commonParts(Screen& screen) const {
         if (worksWhileBusy(shown.action)) shown.enabled = true;
 }
 
-std::string App::alertText() const {
+std::pair<std::string, std::string_view> App::alertText() const {
     const wizard::WizardState& state = wizard_.state();
     // No card in the reader is the Reader step's live status, not an alert.
     if (!state.error || *state.error == wizard::WizardError::NoCard) return {};
-    std::string alert = str(wizard::message(*state.error, language_));
+    const wizard::Guidance guided = wizard::guidance(*state.error, environment_, language_);
+    std::string alert = str(guided.text);
     // An operation cut short: first what it left on the card.
     if (state.interruption)
         alert = str(wizard::interruptionText(*state.interruption, language_)) + " " + alert;
@@ -118,7 +130,7 @@ std::string App::alertText() const {
     if (state.triesLeft) alert += " " + uiText(UiText::TriesLeft, language_, *state.triesLeft);
     if (state.retryAfterSeconds)
         alert += " " + uiText(UiText::RetryAfter, language_, *state.retryAfterSeconds);
-    return alert;
+    return {alert, guided.anchor};
 }
 
 Field App::field(FieldId id, std::string label, std::string hint) const {

@@ -38,6 +38,8 @@ constexpr std::array texts{
     Entry{T::StillHere, "Devam ediyorum", "I am still here"},
     Entry{T::Cancel, "İptal", "Cancel"},
     Entry{T::Restart, "Başa dön", "Start over"},
+    Entry{T::OpenHelp, "Yardım sayfası", "Help page"},
+    Entry{T::StartOver, "Baştan başla", "Start over"},
 
     Entry{T::CodeLabel, "Doğrulama kodu (15 hane)", "Verification code (15 digits)"},
     Entry{T::CodeHint, "Online İşlemler sayfasındaki kodu yazın veya yapıştırın.",

@@ -9,7 +9,6 @@ namespace kamusm::ui {
 
 namespace {
 
-constexpr float bodyPixels = 18.0f;
 constexpr float titlePixels = 28.0f;
 
 // Before Dear ImGui 1.92 a font carries only the ranges asked for: Turkish needs Latin

@@ -22,11 +22,12 @@ struct ErrorInfo {
     Recovery recovery;
 };
 
-constexpr std::array<ErrorInfo, 43> errorTable{{
+constexpr std::array<ErrorInfo, 44> errorTable{{
     {E::NoWebUsb, "no_webusb", Recovery::Stay},
     {E::InsecureContext, "insecure_context", Recovery::Stay},
     {E::UsbAccessDenied, "usb_access_denied", Recovery::Reader},
     {E::UsbBusy, "usb_busy", Recovery::Reader},
+    {E::UsbOpenDenied, "usb_open_denied", Recovery::Reader},
     {E::NotCcidReader, "not_ccid_reader", Recovery::Reader},
     {E::ReaderUnplugged, "reader_unplugged", Recovery::Reader},
     {E::ReaderError, "reader_error", Recovery::Reader},
@@ -85,10 +86,11 @@ WizardError lookup(const std::array<std::pair<Code, WizardError>, N>& table, Cod
     return otherwise;
 }
 
-constexpr std::array<std::pair<usb::ErrorCode, WizardError>, 5> usbTable{{
+constexpr std::array<std::pair<usb::ErrorCode, WizardError>, 6> usbTable{{
     {usb::ErrorCode::Disconnected, E::ReaderUnplugged},
     {usb::ErrorCode::AccessDenied, E::UsbAccessDenied},
     {usb::ErrorCode::Busy, E::UsbBusy},
+    {usb::ErrorCode::OpenDenied, E::UsbOpenDenied},
     {usb::ErrorCode::Unsupported, E::NoWebUsb},
     {usb::ErrorCode::MalformedDescriptor, E::NotCcidReader},
 }};

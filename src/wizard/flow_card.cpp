@@ -220,7 +220,22 @@ Task<void> Wizard::toReader(MappedError mapped, std::optional<backend::Outcome> 
         co_await reportOutcome(*outcome, std::string(workPhase_));
         endSession();
     }
+    if (options_.endOnRemoval && isRemoval(mapped.error)) {
+        co_await endAfterRemoval(mapped);
+        co_return;
+    }
     apply(mapped, Step::Reader);
+}
+
+Task<void> Wizard::endAfterRemoval(MappedError mapped) {
+    if (session_) {
+        co_await reportOutcome(backend::Outcome::Cancelled, "card or reader removed at a kiosk");
+        endSession();
+    }
+    const std::optional<Interruption> interruption = state_.interruption;
+    resetAll();
+    state_.interruption = interruption;
+    state_.error = mapped.error;
 }
 
 // Leaves no card with a verified PIN behind (kiosks): the owner resets every card the wizard

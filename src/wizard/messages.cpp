@@ -24,7 +24,7 @@ std::string_view lookup(const std::array<Entry<Key>, N>& table, Key key, Languag
 }
 
 using E = WizardError;
-constexpr std::array<Entry<WizardError>, 43> errorTexts{{
+constexpr std::array<Entry<WizardError>, 44> errorTexts{{
     {E::NoWebUsb,
      {"Bu tarayıcı USB kart okuyucularla konuşamıyor. Sayfayı güncel Google Chrome veya Microsoft "
       "Edge ile açın.",
@@ -45,6 +45,11 @@ constexpr std::array<Entry<WizardError>, 43> errorTexts{{
       "okuyucuyu çıkarıp yeniden takın ve tekrar deneyin.",
       "Another program is using the card reader. Close e-signature and card-monitor programs, "
       "unplug and replug the reader, then try again."}},
+    {E::UsbOpenDenied,
+     {"Bilgisayarınız bu kart okuyucuyu açmaya izin vermiyor. Yardım sayfasındaki adımları "
+      "izleyin ya da KamuSM kart yardımcısını kurun.",
+      "This computer does not let the browser open the card reader. Follow the steps on the help "
+      "page or install the KamuSM card helper."}},
     {E::NotCcidReader,
      {"Seçilen cihaz bir akıllı kart okuyucu değil. Listeden kart okuyucunuzu seçin.",
       "The chosen device is not a smart-card reader. Choose your card reader from the list."}},

@@ -27,6 +27,14 @@ void Wizard::tick() {
         return;
     }
 
+    // Kiosks: the warnings were there long enough to read; the next person starts afresh.
+    const bool finished = state_.step == Step::Done || state_.step == Step::Failed;
+    if (finished && options_.finishedResetSeconds > 0 &&
+        time - finishedAt_ >= std::int64_t{options_.finishedResetSeconds} * 1000) {
+        restart();
+        return;
+    }
+
     const std::int64_t idleTimeout = std::int64_t{options_.idleTimeoutSeconds} * 1000;
     const std::int64_t idleWarning = std::int64_t{options_.idleWarningSeconds} * 1000;
     const std::int64_t idle = time - lastActivity_;

@@ -122,6 +122,7 @@ void Wizard::apply(const MappedError& mapped, Step step) {
 }
 
 void Wizard::setStep(Step step) {
+    if ((step == Step::Done || step == Step::Failed) && step != state_.step) finishedAt_ = now();
     state_.step = step;
 }
 

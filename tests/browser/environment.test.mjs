@@ -34,7 +34,7 @@ test("without navigator.usb the app says which browser to use", async () => {
   const screen = await mirror(page);
   assert.equal(screen.heading, "Hazırlık");
   assert.match(screen.alert, /USB kart okuyucularla konuşamıyor.*Google Chrome veya Microsoft Edge/);
-  assert.deepEqual(screen.buttons, ["Tekrar denetle", "English", "Büyük yazı"]);
+  assert.deepEqual(screen.buttons, ["Tekrar denetle", "Yardım sayfası", "English", "Büyük yazı"]);
   const { colours } = await canvasShot(page, `${shots}environment-no-webusb-tr.png`);
   assert.ok(colours > 20, `the canvas shows ${colours} colours`);
   // Checking again finds the same browser: the same answer, no crash.
@@ -61,6 +61,8 @@ test("the mirror's language button switches canvas and mirror to English and bac
   // Tab moves between the mirror's buttons: the canvas's key handling does not swallow it.
   await page.locator("#app-a11y button", { hasText: "Tekrar denetle" }).focus();
   await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Yardım sayfası");
+  await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "English");
   await pressMirrorButton(page, "English");
   await nextFrames(page);
@@ -68,7 +70,7 @@ test("the mirror's language button switches canvas and mirror to English and bac
   assert.equal(screen.lang, "en");
   assert.equal(screen.heading, "Getting ready");
   assert.match(screen.alert, /This browser cannot talk to USB card readers/);
-  assert.deepEqual(screen.buttons, ["Check again", "Türkçe", "Large text"]);
+  assert.deepEqual(screen.buttons, ["Check again", "Help page", "Türkçe", "Large text"]);
   // The keyboard focus stays on the language button across the rebuild.
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Türkçe");
   assert.deepEqual(await state(page), { step: "environment", error: "no_webusb", transport: null });
@@ -103,3 +105,47 @@ test("the canvas has device pixels on HiDPI screens and follows the page's size"
   assert.ok(colours > 20);
   await page.close();
 });
+
+test("Trusted Types are enforced: no script URL but the app's own, no other policy", async () => {
+  const { page, errors } = await openApp(browser, { path: "/" });
+  const refused = await page.evaluate(() => {
+    const outcomes = {};
+    try {
+      document.createElement("script").src = "/evil.js";
+      outcomes.plainSrc = "allowed";
+    } catch (error) {
+      outcomes.plainSrc = error.name;
+    }
+    try {
+      window.trustedTypes.createPolicy("other", { createScriptURL: (url) => url });
+      outcomes.otherPolicy = "allowed";
+    } catch (error) {
+      outcomes.otherPolicy = error.name;
+    }
+    return outcomes;
+  });
+  assert.deepEqual(refused, { plainSrc: "TypeError", otherPolicy: "TypeError" });
+  // The browser logged the refused assignment itself; nothing else went wrong.
+  assert.ok(errors.every((error) => /TrustedScriptURL|Trusted Type|trusted-types/.test(error.message)),
+    errors.map((error) => error.message).join("\n"));
+  await page.close();
+});
+
+for (const file of ["kamusm_app.js", "kamusm_app.wasm"]) {
+  test(`Subresource Integrity: a changed ${file} does not run`, async () => {
+    const page = await browser.newPage();
+    const messages = [];
+    page.on("console", (message) => messages.push(message.text()));
+    await page.route(`**/${file}`, async (route) => {
+      const response = await route.fetch();
+      const body = Buffer.from(await response.body());
+      body[body.length - 1] ^= 0xff; // one bit of the last byte flipped
+      await route.fulfill({ response, body });
+    });
+    await page.goto(new URL("/", baseUrl).href);
+    await page.waitForTimeout(3000);
+    assert.equal(await page.evaluate(() => window.kamusmPin.state()), null, "the app did not start");
+    assert.ok(messages.some((text) => /integrity/i.test(text)), messages.join("\n"));
+    await page.close();
+  });
+}

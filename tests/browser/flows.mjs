@@ -14,14 +14,15 @@ export const maskedTckn = "100******46";
 export const demoPin = "123456";
 export const newPin = "582039";
 
-export async function outbox() {
-  return (await fetch(new URL("/demo/outbox", baseUrl))).json();
+// The demo server's SMS outbox (run.sh's server unless another is named).
+export async function outbox(server = baseUrl) {
+  return (await fetch(new URL("/demo/outbox", server))).json();
 }
 
 // Waits for an SMS sent after `count` messages and returns its code.
-export async function smsAfter(count) {
+export async function smsAfter(count, server = baseUrl) {
   for (const end = Date.now() + 10000; Date.now() < end;) {
-    const messages = await outbox();
+    const messages = await outbox(server);
     if (messages.length > count) return messages.at(-1).code;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -57,15 +58,15 @@ export async function toCardStep(page, { operation, model }) {
 }
 
 // From the card step to the confirmation step: the PINs typed into the mirror's fields.
-export async function toConfirmStep(page, operation, shotName) {
+export async function toConfirmStep(page, operation, shotName, server = baseUrl) {
   await act(page, "confirm_card");
   await untilStep(page, "new_pin", null);
   if (operation === "change") await typeInto(page, "current_pin", demoPin);
   await typeInto(page, "new_pin", newPin);
   await typeInto(page, "repeat_pin", newPin);
   if (shotName) await photograph(page, `${shotName}-new-pin`);
-  const sent = (await outbox()).length;
+  const sent = (await outbox(server)).length;
   await act(page, "submit_pin");
   await untilStep(page, "confirm", null);
-  return smsAfter(sent);
+  return smsAfter(sent, server);
 }

@@ -33,21 +33,24 @@ export async function startServer(flags) {
   return { url, stop };
 }
 
+export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Headless Chromium as every test runs it: WebGL2 through SwiftShader, no background traffic.
+export const chromiumArgs = [
+  "--no-sandbox",
+  "--use-angle=swiftshader",
+  "--enable-unsafe-swiftshader",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
 export async function launch() {
   const port = new URL(baseUrl).port;
   return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: chromiumPath,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--use-angle=swiftshader",
-      "--enable-unsafe-swiftshader",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--host-resolver-rules=MAP ${insecureHost} 127.0.0.1:${port}`,
-    ],
+    args: [...chromiumArgs, `--host-resolver-rules=MAP ${insecureHost} 127.0.0.1:${port}`],
   });
 }
 
@@ -70,6 +73,11 @@ function fakeUsb(usb) {
       test.requests.push(options);
       if (!test.offer) throw new DOMException("No device selected.", "NotFoundError");
       const device = await window.kamusmPin.demo.createReader(test.offer);
+      if (test.offer.openError) {
+        device.open = async () => {
+          throw new DOMException("Access denied.", test.offer.openError);
+        };
+      }
       if (test.offer.claimError) {
         device.claimInterface = async () => {
           throw new DOMException("Access denied.", test.offer.claimError);
@@ -95,7 +103,7 @@ function fakeUsb(usb) {
 }
 
 // What the fake reader chooser offers next: {model, pin: "not_set" | "set" | "blocked",
-// protocol, claimError}.
+// protocol, openError, claimError} (the errors: DOMException names the call rejects with).
 export const offerReader = (page, offer) =>
   page.evaluate((o) => { window.kamusmTestUsb.offer = o; }, offer);
 export const unplugReader = (page) => page.evaluate(() => window.kamusmTestUsb.unplug());
@@ -113,6 +121,23 @@ const fakeSmartCard = (config) =>
 export const smartCard = (page, hook, ...args) =>
   page.evaluate(([name, values]) => window.__fakeSmartCard[name](...values), [hook, args]);
 
+// The system and browser the page reports through User-Agent Client Hints (what the app's
+// guidance tells apart): {platform: "Windows" | "macOS" | "Linux" | "Chrome OS" | "Android",
+// brand: "Google Chrome" | "Microsoft Edge" | "Chromium"}.
+export async function pretend(target, { platform, brand }) {
+  await target.addInitScript(([platformName, brandName]) => {
+    const hints = { platform: platformName, mobile: platformName === "Android",
+                    brands: [{ brand: brandName, version: "156" }, { brand: "Not.A/Brand", version: "99" }] };
+    Object.defineProperty(Navigator.prototype, "userAgentData", { get: () => hints, configurable: true });
+  }, [platform, brand]);
+}
+
+// Puts the fakes in place before any page of `target` (a page or a whole context) loads.
+export async function installFakes(target, { usb = "present", smartCard: smartCardConfig } = {}) {
+  await target.addInitScript(fakeUsb, usb);
+  if (smartCardConfig) await target.addInitScript({ content: fakeSmartCard(smartCardConfig) });
+}
+
 // Polls `predicate` in the page. (page.waitForFunction evaluates strings, which the server's
 // Content-Security-Policy forbids, as it should.)
 export async function until(page, predicate, timeout = 30000) {
@@ -127,8 +152,9 @@ export async function until(page, predicate, timeout = 30000) {
 // clock: Playwright's fake clock (time flows, and tests can jump ahead with page.clock).
 // smartCard: the fake navigator.smartCard's set-up (none: no navigator.smartCard, as in Chrome
 // outside Isolated Web Apps).
+// init: a function given the page before it loads (more init scripts).
 export async function openApp(browser, { usb = "present", path = "/", url, clock, smartCard: smartCardConfig,
-                                         ...context } = {}) {
+                                         environment, init, ...context } = {}) {
   const page = await browser.newPage(context);
   if (clock) await page.clock.install();
   const errors = [];
@@ -138,8 +164,9 @@ export async function openApp(browser, { usb = "present", path = "/", url, clock
     const network = message.text().startsWith("Failed to load resource");
     if (message.type() === "error" && !network) errors.push(new Error(message.text()));
   });
-  await page.addInitScript(fakeUsb, usb);
-  if (smartCardConfig) await page.addInitScript({ content: fakeSmartCard(smartCardConfig) });
+  if (environment) await pretend(page, environment);
+  if (init) await init(page);
+  await installFakes(page, { usb, smartCard: smartCardConfig });
   await page.goto(url ?? new URL(path, baseUrl).href);
   // Playwright's fake clock brings its own performance object, without marks.
   if (clock) await until(page, () => !!window.kamusmPin?.state());

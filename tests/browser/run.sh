@@ -9,7 +9,8 @@ server="${KAMUSM_SERVER:-$root/build/release/kamusm-server}"
 [[ -x "$server" ]] || { echo "run.sh: no $server (cmake --build --preset release --target kamusm-server)" >&2; exit 1; }
 server="$(realpath "$server")" # the tests start servers of their own from another directory
 [[ -f "$root/build/web/kamusm_app.wasm" ]] || { echo "run.sh: run tests/build-web.sh first" >&2; exit 1; }
-[[ -d "$here/node_modules/playwright-core" ]] || (cd "$here" && npm ci --no-audit --no-fund)
+[[ -d "$here/node_modules/playwright-core" && -d "$here/node_modules/@axe-core/playwright" ]] ||
+    (cd "$here" && npm ci --no-audit --no-fund)
 
 data="$(mktemp -d)"
 log="$data/server.log"

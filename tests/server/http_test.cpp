@@ -414,6 +414,8 @@ TEST_CASE("static files: MIME types, compression, CSP and framing") {
     CHECK(index->get_header_value("Content-Type") == "text/html; charset=utf-8");
     std::string csp = index->get_header_value("Content-Security-Policy");
     CHECK(csp.find("script-src 'self' 'wasm-unsafe-eval'") != std::string::npos);
+    CHECK(csp.find("require-trusted-types-for 'script'; trusted-types kamusm-loader") !=
+          std::string::npos);
     CHECK(csp.find("frame-ancestors https://kamusm.example") != std::string::npos);
     CHECK_FALSE(index->has_header("X-Frame-Options"));
     CHECK(index->get_header_value("X-Content-Type-Options") == "nosniff");

@@ -34,6 +34,8 @@ public:
     }
     void tryVirtualCard() override { ++virtualCards; }
     std::optional<std::string> helperDownload() const override { return helperSystem; }
+    bool offersHelp() const override { return helpPage; }
+    void openHelp(std::string_view anchor) override { helpOpened.emplace_back(anchor); }
     void downloadHelper() override { ++helperDownloads; }
     void requestPaste() override { ++pasteRequests; }
     void run(Task<void> task) override {
@@ -44,6 +46,8 @@ public:
     wizard::EnvironmentReport environment{true, true, false};
     bool demo = false;
     std::optional<std::string> helperSystem = "Linux";
+    bool helpPage = true;
+    std::vector<std::string> helpOpened;
     int helperDownloads = 0;
     int probes = 0;
     int readerChoosers = 0;
@@ -76,10 +80,12 @@ public:
 
 struct Rig {
     explicit Rig(backend::Operation operation, sim::CardSetup setup = sim::demoCardSetup(),
-                 wizard::EnvironmentReport environment = {true, true, false})
+                 wizard::EnvironmentReport environment = {true, true, false},
+                 AppOptions options = {})
         : card(std::make_shared<sim::VirtualCard>(std::move(setup))),
           reader(sim::ReaderModel::Acr39u, {card}), wizard(client, clock, owner),
-          host(withEnvironment(wizard, owner, reader, environment)), app(wizard, clock, host) {
+          host(withEnvironment(wizard, owner, reader, environment)),
+          app(wizard, clock, host, options) {
         server.operation = operation;
     }
 

@@ -28,6 +28,8 @@ struct PageConfig {
     std::optional<int> codeExpiresIn;
     std::string demoReaderModel = "acr39u"; // the virtual reader "Sanal kart ile dene" starts
     std::string helperDownloads;            // the URL of the folder of the helper's installers
+    std::string helpPage;                   // the help page's URL ("": none, as in kiosks)
+    bool kiosk = false;                     // a public terminal's page (shell/)
 };
 PageConfig readPageConfig();
 
@@ -55,6 +57,8 @@ public:
     void tryVirtualCard() override;
     std::optional<std::string> helperDownload() const override;
     void downloadHelper() override;
+    bool offersHelp() const override;
+    void openHelp(std::string_view anchor) override;
     void requestPaste() override;
     void run(Task<void> task) override;
 

@@ -28,5 +28,7 @@ void publishScreen(const std::string& json);
 void publishState(const std::string& json);
 // performance.mark("kamusm-first-frame"), read by tests/browser/measure.mjs.
 void markFirstFrame();
+// The canvas's body text size in CSS pixels, as #app-a11y's data-text-px (kiosk tests).
+void publishTextSize(float cssPixels);
 
 } // namespace kamusm::platform::web

@@ -21,6 +21,9 @@ struct Config {
     std::string masterKeyFile;  // 32 hex digits; required outside demo mode
     std::string caFile;         // the card CA's certificate (DER or PEM); demo: the demo CA
     std::string frameAncestors; // the one origin allowed to frame the app ("https://...")
+    // The Isolated Web App origins (isolated-app://<id>, comma-separated) whose API requests
+    // are answered with CORS headers; empty: none, the API is same-origin only.
+    std::string appOrigins;
     // The reverse proxy's address: its requests name the client in X-Forwarded-For.
     std::string trustedProxy;
     // Bearer token file of the /internal/v1 issuer API; empty: no such API. The API listens on

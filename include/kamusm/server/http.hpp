@@ -11,7 +11,7 @@
 
 namespace kamusm::server {
 
-enum class Method { Get, Head, Post, Put, Other };
+enum class Method { Get, Head, Post, Put, Options, Other };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

@@ -6,6 +6,7 @@
 #include "kamusm/base/task.hpp"
 #include "kamusm/ui/screen.hpp"
 #include "kamusm/ui/theme.hpp"
+#include "kamusm/wizard/guidance.hpp"
 #include "kamusm/wizard/messages.hpp"
 #include "kamusm/wizard/wizard.hpp"
 
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kamusm::ui {
@@ -22,8 +24,13 @@ namespace kamusm::ui {
 class Host {
 public:
     virtual ~Host() = default;
-    // navigator.usb and window.isSecureContext as the page sees them now.
+    // navigator.usb, window.isSecureContext, the deployment, system and browser as the page
+    // sees them now.
     virtual wizard::EnvironmentReport probeEnvironment() = 0;
+    // The site has a help page (not in kiosks, which keep the holder on the app).
+    virtual bool offersHelp() const = 0;
+    // Opens the help page at `anchor` (guidance.hpp) beside the app.
+    virtual void openHelp(std::string_view anchor) = 0;
     // The backend runs in demo mode: "Sanal kart ile dene" is offered.
     virtual bool demoMode() const = 0;
     // How the app reaches card readers here (none before the platform has picked).
@@ -51,9 +58,16 @@ enum class ReaderStatus {
     WaitingForCard, // the reader is open, its slot empty
 };
 
+// How the app presents itself.
+struct AppOptions {
+    // A public terminal (shell/): large type and the on-screen keypad from the start, and
+    // "Baştan başla" on every screen instead of Cancel and Start over.
+    bool kiosk = false;
+};
+
 class App {
 public:
-    App(wizard::Wizard& wizard, wizard::Clock& clock, Host& host);
+    App(wizard::Wizard& wizard, wizard::Clock& clock, Host& host, AppOptions options = {});
     ~App(); // wipes the PIN fields
 
     Screen screen() const;
@@ -99,7 +113,8 @@ private:
     // the language and type-size buttons.
     void commonParts(Screen& screen) const;
     Field field(FieldId id, std::string label, std::string hint) const;
-    std::string alertText() const;
+    // The alert and its help anchor (guidance.hpp).
+    std::pair<std::string, std::string_view> alertText() const;
     // Before the session: what is left of the code's validity as the page gave it.
     std::optional<int> codeSecondsLeft() const;
     std::vector<Button> keypadButtons() const;
@@ -123,6 +138,9 @@ private:
     void submitPin();
     void submitConfirmation();
     void toggleKeypad();
+    void openKeypad();
+    // Kiosks: back to the start from anywhere, the session ended and every field wiped.
+    void startOver();
     void typeDigit(int digit);
     void eraseDigit();
     // The step changed since the last update: wipe what the old step held, set up the new one.
@@ -139,7 +157,9 @@ private:
     wizard::Wizard& wizard_;
     wizard::Clock& clock_;
     Host& host_;
+    AppOptions options_;
     wizard::Language language_ = wizard::Language::Turkish;
+    wizard::EnvironmentReport environment_; // the last probe: what the guidance depends on
     bool largeText_ = false;
     ReaderStatus readerStatus_ = ReaderStatus::NoneChosen;
     std::array<std::string, fieldCount> fields_;

@@ -32,8 +32,10 @@ enum class Action {
     StillHere,          // idle warning: keep the session (WCAG 2.2.1)
     Cancel,             // end the session and start over
     Restart,            // done / failed: another operation
+    OpenHelp,           // the help page's section for the alert (Screen::help)
+    StartOver,          // kiosks, on every screen: "Baştan başla", everything wiped
 };
-inline constexpr int actionCount = static_cast<int>(Action::Restart) + 1;
+inline constexpr int actionCount = static_cast<int>(Action::StartOver) + 1;
 std::string_view actionId(Action action);
 
 enum class FieldId { Code, CurrentPin, NewPin, RepeatPin, Confirmation };
@@ -81,6 +83,7 @@ struct Screen {
     std::string timer;  // "Kalan süre: 4:05": shown, not announced every second
     std::optional<float> progress;  // working: 0 … 1
     std::string alert;              // what is wrong and what to do; empty when nothing is
+    std::string help;               // the alert's section of the help page (web/help.html#…)
     std::string warning;            // the idle warning, with a StillHere button; empty when none
     std::vector<std::string> notes; // done: the four warnings of the old app, as a list
     std::vector<Button> buttons;

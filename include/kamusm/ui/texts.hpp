@@ -34,6 +34,8 @@ enum class UiText {
     StillHere,
     Cancel,
     Restart,
+    OpenHelp,
+    StartOver,
     // fields and their hints ("{}" is filled in)
     CodeLabel,
     CodeHint,

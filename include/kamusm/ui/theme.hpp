@@ -6,6 +6,9 @@ struct ImFont;
 
 namespace kamusm::ui {
 
+// The body text's size in CSS pixels before the large-type option (theme.cpp, draw.cpp).
+inline constexpr float bodyPixels = 18.0f;
+
 struct Fonts {
     ImFont* body = nullptr;
     ImFont* title = nullptr;

@@ -2,6 +2,7 @@
 // libusb calls, so the tasks complete at once and `runSync` can drive them.
 #pragma once
 
+#include "kamusm/usb/descriptor.hpp"
 #include "kamusm/usb/device.hpp"
 
 #include <memory>
@@ -45,6 +46,10 @@ public:
                            Milliseconds timeout) override;
     Task<void> clearHalt(bool in, std::uint8_t endpointNumber) override;
     Task<void> reset() override;
+
+    // The active configuration as the system keeps it (no open needed, so also for devices
+    // this user may not open or another driver holds), class-specific descriptors included.
+    ConfigurationDescriptor activeConfiguration() const;
 
 private:
     libusb_device_handle* handle() const;

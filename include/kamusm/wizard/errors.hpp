@@ -13,6 +13,7 @@ enum class WizardError {
     InsecureContext,          // not https: WebUSB is off
     UsbAccessDenied,          // SecurityError: the browser protects the smart-card class
     UsbBusy,                  // another driver (pcscd, the OS) holds the reader
+    UsbOpenDenied,            // the system refuses to open the reader (rights, driver)
     NotCcidReader,            // the chosen device is not a smart-card reader
     ReaderUnplugged,          // the reader went away
     ReaderError,              // the reader failed (hardware, timeout, protocol)

@@ -7,6 +7,7 @@
 #include "kamusm/card/akis.hpp"
 #include "kamusm/card/pin.hpp"
 #include "kamusm/reader/owner.hpp"
+#include "kamusm/wizard/environment.hpp"
 #include "kamusm/wizard/errors.hpp"
 #include "kamusm/wizard/pin_policy.hpp"
 
@@ -35,13 +36,9 @@ struct WizardOptions {
     int idleTimeoutSeconds = 120; // no user event this long: back to the start, all wiped
     int idleWarningSeconds = 30;  // warn this long before (WCAG 2.2.1: stillHere() extends)
     bool selfTest = true;         // sign and verify once after the PIN is set
-};
-
-// What the platform found out before the flow starts.
-struct EnvironmentReport {
-    bool webUsb = false;        // navigator.usb (or a native USB stack) exists
-    bool secureContext = false; // https or localhost: WebUSB and Web Smart Card need it
-    bool smartCard = false;     // navigator.smartCard, the desktop helper, or native PC/SC
+    // Kiosks: the holder may walk away with the card, and the next person must find nothing.
+    bool endOnRemoval = false;    // a card or reader gone ends the session, everything wiped
+    int finishedResetSeconds = 0; // Done / Failed go back to the start after this long (0: no)
 };
 
 // What a card taken out (or its reader unplugged) during the card work left on it.
@@ -174,6 +171,9 @@ private:
     Task<void> toReader(MappedError mapped, std::optional<backend::Outcome> outcome);
     Task<void> releaseCard(); // reset the card and let it go (Done, Failed, cancel)
     Task<void> lostCard(WizardError error);
+    // Kiosks (endOnRemoval): the session reported as cancelled and everything wiped, back at
+    // the start with what happened (and what it left on the card) said.
+    Task<void> endAfterRemoval(MappedError mapped);
 
     void apply(const MappedError& mapped, Step step);
     void setStep(Step step);
@@ -197,6 +197,7 @@ private:
     std::int64_t sessionDeadline_ = 0; // ms
     std::int64_t smsResendAt_ = 0;     // ms
     std::int64_t lastActivity_ = 0;    // ms
+    std::int64_t finishedAt_ = 0;      // ms: when Done or Failed was reached
     bool confirmed_ = false;
     bool cardChecked_ = false;
     std::shared_ptr<reader::Card> card_; // the card the operation is for

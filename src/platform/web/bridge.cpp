@@ -13,6 +13,31 @@ namespace {
 // clang-format off
 EM_JS(int, kamusm_has_webusb, (), { return typeof navigator !== "undefined" && !!navigator.usb ? 1 : 0; });
 EM_JS(int, kamusm_is_secure_context, (), { return self.isSecureContext ? 1 : 0; });
+// The system and browser (wizard::System, wizard::Browser) from User-Agent Client Hints, which
+// Chromium-based browsers have; the others are Browser::Other.
+EM_JS(int, kamusm_page_system, (), {
+    const hints = navigator.userAgentData;
+    const platform = (hints && hints.platform) || navigator.platform || "";
+    // Patterns in wizard::System's order (Windows, MacOs, Linux, ChromeOs, Android), tried with
+    // Android and ChromeOS before Linux, whose platform strings they contain.
+    const patterns = [/^win/i, /^mac/i, /linux/i, /chrome ?os|cros/i, /android/i];
+    for (const system of [0, 1, 4, 3, 2]) {
+        if (patterns[system].test(platform)) return system;
+    }
+    return /Android/.test(navigator.userAgent) ? 4 : 5;
+});
+EM_JS(int, kamusm_page_browser, (), {
+    const brands = navigator.userAgentData ? navigator.userAgentData.brands.map((b) => b.brand) : [];
+    if (brands.includes("Microsoft Edge")) return 1;
+    if (brands.includes("Google Chrome")) return 0;
+    if (brands.includes("Chromium")) return 2;
+    return 3;
+});
+// An Isolated Web App's pages have their own scheme; a kiosk page says so (data-kiosk).
+EM_JS(int, kamusm_page_deployment, (), {
+    if (location.protocol === "isolated-app:") return 1;
+    return Module.kamusmConfig && Module.kamusmConfig.kiosk ? 2 : 0;
+});
 EM_JS(void, kamusm_publish_screen, (const char* json), {
     if (Module.kamusmRenderScreen) Module.kamusmRenderScreen(JSON.parse(UTF8ToString(json)));
 });
@@ -20,6 +45,9 @@ EM_JS(void, kamusm_publish_state, (const char* json), {
     if (Module.kamusmSetState) Module.kamusmSetState(JSON.parse(UTF8ToString(json)));
 });
 EM_JS(void, kamusm_mark_first_frame, (), { performance.mark("kamusm-first-frame"); });
+EM_JS(void, kamusm_publish_text_size, (float pixels), {
+    if (Module.kamusmTextSize) Module.kamusmTextSize(pixels);
+});
 // clang-format on
 
 nlohmann::json toJson(const std::vector<ui::Button>& buttons) {
@@ -56,8 +84,12 @@ nlohmann::json toJson(const std::vector<ui::Field>& fields) {
 } // namespace
 
 wizard::EnvironmentReport probeEnvironment() {
-    return {kamusm_has_webusb() != 0, kamusm_is_secure_context() != 0,
-            smartCardSupported() || helperAnnounced()};
+    return {kamusm_has_webusb() != 0,
+            kamusm_is_secure_context() != 0,
+            smartCardSupported() || helperAnnounced(),
+            static_cast<wizard::Deployment>(kamusm_page_deployment()),
+            static_cast<wizard::System>(kamusm_page_system()),
+            static_cast<wizard::Browser>(kamusm_page_browser())};
 }
 
 std::string screenJson(const ui::Screen& screen) {
@@ -74,6 +106,7 @@ std::string screenJson(const ui::Screen& screen) {
                         {"timer", screen.timer},
                         {"progress", nullptr},
                         {"alert", screen.alert},
+                        {"help", screen.help},
                         {"warning", screen.warning},
                         {"notes", screen.notes},
                         {"buttons", toJson(screen.buttons)},
@@ -98,6 +131,9 @@ void publishState(const std::string& json) {
 }
 void markFirstFrame() {
     kamusm_mark_first_frame();
+}
+void publishTextSize(float cssPixels) {
+    kamusm_publish_text_size(cssPixels);
 }
 
 } // namespace kamusm::platform::web

@@ -166,8 +166,8 @@ Task<std::optional<ErrorCode>> callFailure(WebUsbDevice& device, int call) {
 
 Task<void> rejections() {
     const RejectionCase cases[] = {
-        {"{open: () => fake.reject('SecurityError')}", 0, ErrorCode::AccessDenied,
-         "open SecurityError: AccessDenied"},
+        {"{open: () => fake.reject('SecurityError')}", 0, ErrorCode::OpenDenied,
+         "open SecurityError (the system's access rights or driver): OpenDenied"},
         {"{open: () => fake.reject('NetworkError')}", 0, ErrorCode::Busy,
          "open NetworkError: Busy"},
         {"{claimInterface: () => fake.reject('SecurityError')}", 1, ErrorCode::AccessDenied,

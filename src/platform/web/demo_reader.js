@@ -52,15 +52,21 @@ mergeInto(LibraryManager.library, {
       return pending;
     },
 
+    // The backend the app itself uses, unless the options name one (data-api-base: in an
+    // Isolated Web App the page's own origin has no backend).
+    apiBaseOf: function (options) {
+      return options.apiBase || (Module.kamusmConfig && Module.kamusmConfig.apiBase) || '';
+    },
+
     createReader: function (options) {
-      return this.request(_kamusm_demo_create, [options.apiBase || '', options.model || 'acr39u',
+      return this.request(_kamusm_demo_create, [this.apiBaseOf(options), options.model || 'acr39u',
                                                 options.pin || 'set', options.protocol || 't1']);
     },
 
     // {pin: "not_set" | "set" | "blocked", protocol: "t1" | "t0", apiBase}: a demo card enrolled at
     // the backend, as {atr(), transmit(command), powerCycle(), state(), release()}.
     createCard: function (options) {
-      return this.request(_kamusm_demo_card_create, [options.apiBase || '', options.pin || 'set',
+      return this.request(_kamusm_demo_card_create, [this.apiBaseOf(options), options.pin || 'set',
                                                      options.protocol || 't1']);
     },
 

@@ -54,6 +54,7 @@ void fitCanvas(Page& r) {
     const auto scale = static_cast<float>(ratio) * (large ? largeTextFactor : 1.0f);
     if (scale == r.scale) return;
     r.scale = scale;
+    platform::web::publishTextSize(ui::bodyPixels * (large ? largeTextFactor : 1.0f));
     r.fonts = ui::loadFonts(scale);
     ui::applyTheme(scale);
     ImGui_ImplOpenGL3_DestroyFontsTexture();

@@ -28,15 +28,6 @@ EM_JS(char*, kamusm_page_config, (), {
     stringToUTF8(text, pointer, size);
     return pointer;
 });
-// The system the browser runs on: a System (below).
-EM_JS(int, kamusm_page_system, (), {
-    const platform = (navigator.userAgentData && navigator.userAgentData.platform) ||
-                     navigator.platform || "";
-    if (/^win/i.test(platform)) return 1;
-    if (/^mac/i.test(platform)) return 2;
-    if (/linux/i.test(platform) && !/android/i.test(navigator.userAgent)) return 3;
-    return 0;
-});
 EM_JS(void, kamusm_download, (const char* url), {
     const link = document.createElement("a");
     link.href = UTF8ToString(url);
@@ -45,28 +36,29 @@ EM_JS(void, kamusm_download, (const char* url), {
     link.click();
     link.remove();
 });
+EM_JS(void, kamusm_open_help, (const char* url), {
+    window.open(UTF8ToString(url), "_blank", "noopener");
+});
 EM_JS(void, kamusm_read_clipboard, (), {
     if (!navigator.clipboard || !navigator.clipboard.readText) return;
     navigator.clipboard.readText().then((text) => Module.kamusmPaste(text), () => {});
 });
 // clang-format on
 
-enum class System { Unknown, Windows, MacOs, Linux };
-
 // The desktop helper's installers the build puts into downloads/ (tests/build-helper.sh), by
 // system. macOS has none: the helper is built there from source.
 struct HelperInstaller {
-    System system;
+    wizard::System system;
     std::string_view name;
     std::string_view file;
 };
 constexpr std::array<HelperInstaller, 2> helperInstallers{{
-    {System::Windows, "Windows", "kamusm-pcsc-helper-setup.exe"},
-    {System::Linux, "Linux", "kamusm-pcsc-helper_amd64.deb"},
+    {wizard::System::Windows, "Windows", "kamusm-pcsc-helper-setup.exe"},
+    {wizard::System::Linux, "Linux", "kamusm-pcsc-helper_amd64.deb"},
 }};
 
 const HelperInstaller* helperInstaller() {
-    const auto system = static_cast<System>(kamusm_page_system());
+    const wizard::System system = web::probeEnvironment().system;
     for (const HelperInstaller& installer : helperInstallers)
         if (installer.system == system) return &installer;
     return nullptr;
@@ -154,6 +146,16 @@ Task<std::optional<SmartCardApi>> pcscApi() {
     co_return std::nullopt;
 }
 
+// A kiosk wipes everything when the card leaves and a minute after an operation ends.
+constexpr int kioskFinishedResetSeconds = 60;
+
+wizard::WizardOptions wizardOptions(const PageConfig& config) {
+    wizard::WizardOptions options;
+    options.endOnRemoval = config.kiosk;
+    options.finishedResetSeconds = config.kiosk ? kioskFinishedResetSeconds : 0;
+    return options;
+}
+
 } // namespace
 
 PageConfig readPageConfig() {
@@ -168,6 +170,8 @@ PageConfig readPageConfig() {
         config.codeExpiresIn = json["codeExpiresIn"].get<int>();
     config.demoReaderModel = json.value("demoReader", config.demoReaderModel);
     config.helperDownloads = json.value("helperDownloads", "");
+    config.helpPage = json.value("helpPage", "");
+    config.kiosk = json.value("kiosk", false);
     return config;
 }
 
@@ -178,8 +182,8 @@ std::int64_t PerformanceClock::nowMilliseconds() {
 Runtime::Runtime(PageConfig config)
     : config_(std::move(config)), http_(config_.apiBase), backend_(http_),
       readers_([this](const reader::Event& event) { onReaderEvent(event); }),
-      wizard_(backend_, clock_, readers_) {
-    app_ = std::make_unique<ui::App>(wizard_, clock_, *this);
+      wizard_(backend_, clock_, readers_, wizardOptions(config_)) {
+    app_ = std::make_unique<ui::App>(wizard_, clock_, *this, ui::AppOptions{config_.kiosk});
     if (!config_.verificationCode.empty())
         app_->setVerificationCode(config_.verificationCode, config_.codeExpiresIn);
     setUsbEvents({[this](int handle) { onConnected(handle); },
@@ -227,6 +231,14 @@ std::optional<std::string> Runtime::helperDownload() const {
 void Runtime::downloadHelper() {
     if (const HelperInstaller* installer = helperInstaller())
         kamusm_download((config_.helperDownloads + std::string(installer->file)).c_str());
+}
+
+bool Runtime::offersHelp() const {
+    return !config_.helpPage.empty();
+}
+
+void Runtime::openHelp(std::string_view anchor) {
+    if (offersHelp()) kamusm_open_help((config_.helpPage + "#" + std::string(anchor)).c_str());
 }
 
 void Runtime::requestPaste() {

@@ -74,6 +74,9 @@ struct RejectionRow {
 
 // First matching row wins; AbortError is decided by the device's state (rejection()).
 constexpr std::array rejectionTable{
+    RejectionRow{"SecurityError", Call::Open, usb::ErrorCode::OpenDenied,
+                 "the system refuses to open the device (no access rights to it on Linux; on "
+                 "Windows a driver other than WinUSB holds it)"},
     RejectionRow{"SecurityError", std::nullopt, usb::ErrorCode::AccessDenied,
                  "the browser refuses access (Chrome protects the smart-card interface class "
                  "0x0B from web pages)"},

@@ -18,7 +18,7 @@ constexpr std::array<LibusbErrorRow, 6> libusbErrors{{
     {LIBUSB_ERROR_TIMEOUT, ErrorCode::Timeout},
     {LIBUSB_ERROR_PIPE, ErrorCode::Stall},
     {LIBUSB_ERROR_NO_DEVICE, ErrorCode::Disconnected},
-    {LIBUSB_ERROR_ACCESS, ErrorCode::AccessDenied},
+    {LIBUSB_ERROR_ACCESS, ErrorCode::OpenDenied},
     {LIBUSB_ERROR_BUSY, ErrorCode::Busy},
     {LIBUSB_ERROR_NOT_FOUND, ErrorCode::NotFound},
 }};
@@ -48,6 +48,13 @@ std::string stringDescriptor(libusb_device_handle* handle, std::uint8_t index) {
     return length > 0 ? std::string(reinterpret_cast<const char*>(text.data()),
                                     static_cast<std::size_t>(length))
                       : std::string();
+}
+
+// libusb's `extra` bytes: descriptors one after another, each starting with its bLength.
+void splitDescriptors(const unsigned char* bytes, int length, std::vector<Bytes>& into) {
+    for (int at = 0; at + 2 <= length && bytes[at] >= 2 && at + bytes[at] <= length;
+         at += bytes[at])
+        into.emplace_back(bytes + at, bytes + at + bytes[at]);
 }
 
 } // namespace
@@ -91,6 +98,38 @@ DeviceInfo LibusbDevice::info() const {
 libusb_device_handle* LibusbDevice::handle() const {
     if (!handle_) throw Error(ErrorCode::NotFound, "the device is not open");
     return handle_;
+}
+
+ConfigurationDescriptor LibusbDevice::activeConfiguration() const {
+    libusb_config_descriptor* config = nullptr;
+    check(libusb_get_active_config_descriptor(device_, &config), "reading the configuration");
+    ConfigurationDescriptor parsed;
+    parsed.bConfigurationValue = config->bConfigurationValue;
+    parsed.bmAttributes = config->bmAttributes;
+    parsed.bMaxPower = config->MaxPower;
+    for (int i = 0; i < config->bNumInterfaces; ++i) {
+        const libusb_interface& interface = config->interface[i];
+        for (int a = 0; a < interface.num_altsetting; ++a) {
+            const libusb_interface_descriptor& alternate = interface.altsetting[a];
+            InterfaceDescriptor shown;
+            shown.bInterfaceNumber = alternate.bInterfaceNumber;
+            shown.bAlternateSetting = alternate.bAlternateSetting;
+            shown.bInterfaceClass = alternate.bInterfaceClass;
+            shown.bInterfaceSubClass = alternate.bInterfaceSubClass;
+            shown.bInterfaceProtocol = alternate.bInterfaceProtocol;
+            splitDescriptors(alternate.extra, alternate.extra_length, shown.extra);
+            for (int e = 0; e < alternate.bNumEndpoints; ++e) {
+                const libusb_endpoint_descriptor& endpoint = alternate.endpoint[e];
+                shown.endpoints.push_back({endpoint.bEndpointAddress, endpoint.bmAttributes,
+                                           endpoint.wMaxPacketSize, endpoint.bInterval});
+                // Some readers put their CCID descriptor after the endpoints.
+                splitDescriptors(endpoint.extra, endpoint.extra_length, shown.extra);
+            }
+            parsed.interfaces.push_back(std::move(shown));
+        }
+    }
+    libusb_free_config_descriptor(config);
+    return parsed;
 }
 
 Task<void> LibusbDevice::open() {
