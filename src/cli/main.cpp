@@ -61,6 +61,8 @@ constexpr Command commands[] = {
     {"change", changeCommand, "change --server URL ...             change a known PIN"},
     {"unblock", unblockCommand,
      "unblock --server URL ...            set a new PIN on a blocked card"},
+    {"campaign", campaignCommand,
+     "campaign --runs N --seed S [...]   fault campaign over every PIN operation"},
     {"bench", benchCommand,
      "bench [--model M]                  measure the stack on the simulator"},
 };
