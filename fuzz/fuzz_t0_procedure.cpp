@@ -3,8 +3,8 @@
 // case must end with SW1 SW2 after at most its data, or with a ccid::Error; the engine never
 // sends more than the TPDU holds nor takes more than P3 asks for.
 //
-// Input: a byte picking the TPDU's case and its INS, a byte for P3 (and the data length), then
-// the card's characters.
+// Input: the TPDU's INS, a byte picking its case, its P3 (the data length of case 3), then the
+// card's characters.
 #include "kamusm/ccid/error.hpp"
 #include "kamusm/ccid/t0.hpp"
 
@@ -35,14 +35,13 @@ private:
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 2) return 0;
-    const std::uint8_t kind = data[0], p3 = data[1];
+    if (size < 3) return 0;
+    const std::uint8_t ins = data[0], p3 = data[2];
     // Case 1 (no data, P3 00), case 2 (P3 bytes come back), case 3 (P3 bytes go out).
-    const int tpduCase = kind % 3 + 1;
-    const std::uint8_t ins = static_cast<std::uint8_t>(kind / 3 * 2); // even INS
+    const int tpduCase = data[1] % 3 + 1;
     Bytes tpdu{0x00, ins, 0x00, 0x00, tpduCase == 1 ? std::uint8_t{0} : p3};
-    if (tpduCase == 3) tpdu.resize(5 + p3, 0x55);
-    FuzzedCard card(ByteView(data + 2, size - 2));
+    if (tpduCase == 3) tpdu.resize(5u + p3, 0x55);
+    FuzzedCard card(ByteView(data + 3, size - 3));
     Bytes answer;
     try {
         answer = ccid::t0::ProcedureEngine(card).transmit(tpdu);

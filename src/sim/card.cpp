@@ -215,7 +215,10 @@ PinState VirtualCard::pinState() const {
 }
 
 ResponseApdu VirtualCard::process(ByteView command) {
-    if (auto decoded = decodeShort(command)) return process(*decoded);
+    if (auto decoded = decodeShort(command)) {
+        const WipeOnExit wipeData(decoded->data); // VERIFY, CHANGE and RESET carry PINs
+        return process(*decoded);
+    }
     authorizationPending_ = false; // an undecodable command still comes between
     return status(0x6700);
 }

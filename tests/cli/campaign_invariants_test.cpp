@@ -97,6 +97,18 @@ TEST_CASE("each broken invariant is named") {
         run.holder.wrongPinsTyped = 1;
         CHECK(run.check(1).empty());
     }
+    SUBCASE("the holder's wrong PINs after the change count against the new PIN") {
+        Run run;
+        run.holder.ending = Ending::GaveUp;
+        run.changePin();
+        run.log("confirmed");
+        for (int i = 0; i < 3; ++i)
+            run.card->process(apdu(0x20, 0x00, 0x81, "975318"));
+        REQUIRE(run.card->pinState() == sim::PinState::Blocked);
+        run.holder.wrongPinsTyped = 3;
+        CHECK(run.check(3).empty());
+        CHECK(names(run.check(2), "card-state: neither")); // a try nobody typed away
+    }
     SUBCASE("a PIN between the old and the new") {
         Run run;
         run.holder.ending = Ending::GaveUp;

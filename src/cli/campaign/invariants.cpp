@@ -20,21 +20,19 @@ ByteView bytesOf(std::string_view text) {
 // The card as the operation found it, or with the new PIN fully set: never anything between.
 enum class CardState { Old, New, Between };
 
+// Every try the card counted came from the holder's wrong PIN (checked apart): those are the
+// only tries the PIN in force, old or new, may be short of.
 CardState stateOf(const RunFacts& facts) {
     const sim::VirtualCard& card = facts.card;
-    if (card.pinState() == sim::PinState::Set && card.holdsPin(bytesOf(facts.plan.newPin)) &&
-        card.pinTriesLeft() == fullTries)
-        return CardState::New;
+    const bool triesExplained = card.pinTriesLeft() >= fullTries - facts.wrongTriesConsumed;
+    if (card.holdsPin(bytesOf(facts.plan.newPin)) && triesExplained) return CardState::New;
     switch (facts.plan.config.operation) {
     case backend::Operation::Create:
         if (card.pinState() == sim::PinState::NotSet) return CardState::Old;
         break;
-    case backend::Operation::Change: {
-        // Only the holder's wrong PINs may have cost tries.
-        const int left = fullTries - facts.wrongTriesConsumed;
-        if (card.holdsPin(bytesOf(demoPin)) && card.pinTriesLeft() == left) return CardState::Old;
+    case backend::Operation::Change:
+        if (card.holdsPin(bytesOf(demoPin)) && triesExplained) return CardState::Old;
         break;
-    }
     case backend::Operation::Unblock:
         if (card.pinState() == sim::PinState::Blocked && card.holdsPin(bytesOf(demoPin)))
             return CardState::Old;
@@ -94,7 +92,8 @@ std::vector<std::string> checkRun(const RunFacts& facts) {
         broken.push_back("card-state: neither the old state nor the new PIN (state " +
                          std::to_string(static_cast<int>(card.pinState())) + ", tries " +
                          std::to_string(card.pinTriesLeft()) + ")");
-    if (facts.holder.ending == Ending::Done && state != CardState::New)
+    if (facts.holder.ending == Ending::Done &&
+        (state != CardState::New || card.pinTriesLeft() != fullTries))
         broken.push_back("card-state: the app said done, the card has no new PIN");
     if (card.pinVerified()) broken.push_back("card-reset: the card was left with its PIN verified");
     checkAudit(facts, state, broken);
