@@ -7,7 +7,10 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -56,6 +59,27 @@ Scan scanAfter(const std::string& arguments, const std::string& input,
     return {std::stoi(found[1]), std::stoi(found[2]), std::stoi(found[3]), std::stol(found[4])};
 }
 
+// The PIN's forms (ASCII, packed BCD, UTF-16LE) found in `bytes`.
+int occurrences(const std::string& bytes, const std::string& pin) {
+    std::string bcd, utf16;
+    for (std::size_t i = 0; i < pin.size(); i += 2)
+        bcd.push_back(static_cast<char>((pin[i] - '0') << 4 | (pin[i + 1] - '0')));
+    for (char digit : pin)
+        utf16 += std::string{digit, '\0'};
+    int found = 0;
+    for (const std::string& form : {pin, bcd, utf16})
+        for (auto at = bytes.find(form); at != std::string::npos; at = bytes.find(form, at + 1))
+            ++found;
+    return found;
+}
+
+std::string contents(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 void checkNone(const Scan& scan) {
     CHECK(scan.ascii == 0);
     CHECK(scan.bcd == 0);
@@ -83,7 +107,8 @@ TEST_CASE("no PIN left after a card operation on any reader, either card variant
     }
 }
 
-TEST_CASE("no PIN left after create, change (also with a wrong current PIN) and unblock") {
+TEST_CASE("no PIN left after create, change (also with a wrong current PIN) and unblock, in "
+          "pinctl nor in the server's log, database and outbox") {
     kamusm::test::TempDir data;
     kamusm::test::ServerProcess server({"--demo", "--data-dir", data.path().string(),
                                         "--sessions-per-holder", "1000", "--sms-per-holder", "1000",
@@ -103,4 +128,11 @@ TEST_CASE("no PIN left after create, change (also with a wrong current PIN) and 
             checkNone(scanAfter("unblock" + options, pins, {newPin}));
         }
     }
+    // Nor did any reach the server: its log, its database (with its WAL) and its SMS outbox.
+    std::string kept = server.stderrText();
+    for (const auto& file : std::filesystem::recursive_directory_iterator(data.path()))
+        if (file.is_regular_file()) kept += contents(file.path());
+    CHECK(kept.find("sms_sent") != std::string::npos); // the log was there to look at
+    CHECK(occurrences(kept, newPin) == 0);
+    CHECK(occurrences(kept, wrongPin) == 0);
 }
