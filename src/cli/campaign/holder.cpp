@@ -99,26 +99,25 @@ Holder::Holder(const RunPlan& plan, wizard::Wizard& wizard, CardRig& rig, Desk d
     : plan_(plan), wizard_(wizard), rig_(rig), desk_(desk), clock_(clock), schedule_(schedule) {}
 
 HolderReport Holder::run() {
-    for (int action = 0; action < maxActions; ++action) {
-        look();
-        if (auto ending = finished()) {
-            report_.ending = *ending;
-            return report_;
-        }
-        for (const PlannedFault& planned : schedule_.strike(Channel::Holder)) {
-            if (auto ending = meet(planned)) {
-                report_.ending = *ending;
-                return report_;
-            }
-        }
-        if (auto ending = act()) {
-            report_.ending = *ending;
-            return report_;
-        }
-        check("after the holder's action");
-    }
     report_.ending = Ending::Stuck;
+    for (int action = 0; action < maxActions; ++action) {
+        if (const auto ending = turn()) {
+            report_.ending = *ending;
+            break;
+        }
+    }
     return report_;
+}
+
+// A look at the readers, then the holder's faults due now, then what the holder does next.
+std::optional<Ending> Holder::turn() {
+    look();
+    if (auto ending = finished()) return ending;
+    for (const PlannedFault& planned : schedule_.strike(Channel::Holder))
+        if (auto ending = meet(planned)) return ending;
+    if (auto ending = act()) return ending;
+    check("after the holder's action");
+    return std::nullopt;
 }
 
 // The platform passes on what the readers did, and the clock ticks.

@@ -49,6 +49,7 @@ public:
     HolderReport run();
 
 private:
+    std::optional<Ending> turn();
     std::optional<Ending> finished();
     std::optional<Ending> meet(const PlannedFault& planned);
     std::optional<Ending> act();
