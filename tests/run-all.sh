@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine and runs every test: the doctest suites under
-# AddressSanitizer, each libFuzzer target briefly, the WebAssembly build of the core, the
-# Isolated Web App's bundle, and the browser tests.
+# AddressSanitizer, a short fault campaign, each libFuzzer target briefly, the WebAssembly build
+# of the core, the Isolated Web App's bundle, and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/check-scripts.sh
@@ -10,8 +10,13 @@ bash tests/setup-debian.sh --windows
 cmake --preset native
 cmake --build --preset native
 ctest --preset native
-# pinctl pcsc against a real pcscd with the virtual card in vpcd (root; one pcscd per machine).
+# The fault campaign, short, with a fresh seed each time: printed first, so that any violation
+# can be replayed (pinctl campaign --seed S --run I). The long run is in the README.
 mkdir -p build
+seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+echo "campaign seed: $seed"
+build/native/pinctl campaign --runs "${CAMPAIGN_RUNS:-400}" --seed "$seed" | tee build/campaign.log
+# pinctl pcsc against a real pcscd with the virtual card in vpcd (root; one pcscd per machine).
 bash tests/pcsc/run.sh | tee build/pcsc.log
 pcsc=$(grep -o '^# pcsc: [0-9]*' build/pcsc.log | cut -d' ' -f3)
 # pinctl doctor with the real pcscd, and without it (the same one-pcscd rule).
@@ -58,4 +63,5 @@ bash tests/helper/run.sh | tee build/helper.log
 helper=$(awk '/^# pass [0-9]+$/ {sum += $3} END {print sum + 0}' build/helper.log)
 
 # Every step above stops the script on failure, so reaching here means all of them passed.
-echo "all: $((suites + pcsc + doctor + packages + fuzzers + 1 + iwa + browser + helper)) passed, 0 failed ($suites suites, $pcsc pcscd checks, $doctor doctor checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $iwa IWA bundle and recipe checks, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"
+campaign=$(grep -o '^campaign: [0-9]* runs, [0-9]* faults' build/campaign.log)
+echo "all: $((suites + 1 + pcsc + doctor + packages + fuzzers + 1 + iwa + browser + helper)) passed, 0 failed ($suites suites, the fault campaign (${campaign#campaign: } injected, seed $seed), $pcsc pcscd checks, $doctor doctor checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $iwa IWA bundle and recipe checks, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"

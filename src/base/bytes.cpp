@@ -49,7 +49,7 @@ Bytes fromHex(std::string_view text) {
 
 // mbedTLS's zeroize where it is linked; otherwise volatile stores, which the compiler cannot
 // drop for a buffer that is about to die.
-static void wipeMemory(void* data, std::size_t size) {
+void wipe(void* data, std::size_t size) {
 #ifdef KAMUSM_ZEROIZE
     KAMUSM_ZEROIZE(data, size);
 #else
@@ -60,12 +60,12 @@ static void wipeMemory(void* data, std::size_t size) {
 }
 
 void wipe(Bytes& secret) {
-    wipeMemory(secret.data(), secret.capacity());
+    wipe(secret.data(), secret.capacity());
     secret.clear();
 }
 
 void wipe(std::string& secret) {
-    wipeMemory(secret.data(), secret.capacity());
+    wipe(secret.data(), secret.capacity());
     secret.clear();
 }
 

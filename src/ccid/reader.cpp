@@ -199,9 +199,14 @@ Task<Bytes> Reader::readMessage(usb::Milliseconds timeout) {
     std::optional<usb::ErrorCode> failure;
     try {
         message = co_await device_.transferIn(interface_.bulkIn, length, timeout);
-        // A reader (or a platform) may hand a long message over in several transfers.
+        // A platform may hand a long message over in several transfers, each ending on a packet
+        // boundary. A transfer that ended in a short packet ended the reader's message: one
+        // shorter than its dwLength is malformed, not the start of whatever comes next (the
+        // next message would be taken for its end).
         while (message.size() >= headerSize && message.size() < maxReplyLength &&
-               message.size() < headerSize + readLittle32(message, 1)) {
+               message.size() < headerSize + readLittle32(message, 1) &&
+               interface_.bulkInMaxPacketSize != 0 &&
+               message.size() % interface_.bulkInMaxPacketSize == 0) {
             const Bytes more = co_await device_.transferIn(interface_.bulkIn, length, timeout);
             if (more.empty()) break;
             message.insert(message.end(), more.begin(), more.end());

@@ -8,6 +8,7 @@
 #include "kamusm/ccid/t1.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace kamusm::ccid::detail {
@@ -23,6 +24,8 @@ inline constexpr std::uint16_t Continues = 0x0003;    // continues, more follows
 inline constexpr std::uint16_t MoreResponse = 0x0010; // empty: send the next response part
 inline constexpr std::uint8_t MoreCommand = 0x10;     // DataBlock: send the next command part
 } // namespace Chain
+
+constexpr int maxPowerOffAttempts = 3;
 
 // The response APDU and its status bytes: SW1 SW2 at least.
 constexpr std::size_t maxResponseLength = 65536 + 2;
@@ -44,12 +47,20 @@ public:
     std::uint8_t fidi() const override { return setup_.fidi; }
     int ifsd() const override { return setup_.protocol == 1 ? setup_.ifsd : 0; }
 
-    // A card pulled out meanwhile is as powered off as it gets.
+    // A card pulled out meanwhile is as powered off as it gets. A power-off lost on the way (a
+    // garbled reply; a stalled endpoint, cleared then, and a stall halts both) is sent again: a
+    // card left powered keeps its verified PIN for whoever comes next.
     Task<void> powerOff() override {
-        try {
-            co_await reader_.exchange(iccPowerOff(setup_.slot), readerTimeout);
-        } catch (const Error& error) {
-            if (error.code() != ErrorCode::CardAbsent) throw;
+        for (int attempt = 1;; ++attempt) {
+            std::optional<Error> failure;
+            try {
+                co_await reader_.exchange(iccPowerOff(setup_.slot), readerTimeout);
+                co_return;
+            } catch (const Error& error) {
+                if (error.code() == ErrorCode::CardAbsent) co_return;
+                failure = error;
+            }
+            if (attempt == maxPowerOffAttempts) throw *failure;
         }
     }
 

@@ -131,7 +131,10 @@ Bytes frame(std::uint8_t nad, std::uint8_t pcb, ByteView information, Edc edc) {
         throw Error(ErrorCode::ProtocolError, "T=1 information field of " +
                                                   std::to_string(information.size()) +
                                                   " bytes is over 254");
-    Bytes out{nad, pcb, static_cast<std::uint8_t>(information.size())};
+    // Sized once: a vector that grows leaves its old copy, which may hold a PIN, to the allocator.
+    Bytes out;
+    out.reserve(3 + information.size() + 2);
+    out.insert(out.end(), {nad, pcb, static_cast<std::uint8_t>(information.size())});
     out.insert(out.end(), information.begin(), information.end());
     const Bytes edcBytes = epilogue(out, edc);
     out.insert(out.end(), edcBytes.begin(), edcBytes.end());

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cerrno>
 #include <iostream>
 #include <termios.h>
 #include <unistd.h>
@@ -88,14 +89,22 @@ card::Pin readPin(const char* prompt) {
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
     }
-    std::string line;
-    std::getline(std::cin, line);
+    // A byte at a time with read(2), into a buffer wiped after: the C library's buffer of
+    // standard input would keep every line typed, PINs and all, for the rest of the process.
+    std::array<char, 256> line{};
+    std::size_t length = 0;
+    for (char c = 0; length < line.size();) {
+        const ssize_t got = read(STDIN_FILENO, &c, 1);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0 || c == '\n') break;
+        line[length++] = c;
+    }
     if (terminal) {
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         std::cerr << '\n';
     }
-    card::Pin pin(line);
-    wipe(line);
+    card::Pin pin(std::string_view(line.data(), length));
+    wipe(line.data(), line.size());
     return pin;
 }
 

@@ -22,6 +22,8 @@ int doctorCommand(const Arguments& arguments);
 int createCommand(const Arguments& arguments);
 int changeCommand(const Arguments& arguments);
 int unblockCommand(const Arguments& arguments);
+// campaign: the fault campaign over the whole PIN flow (campaign/command.cpp).
+int campaignCommand(const Arguments& arguments);
 
 bool hasFlag(const Arguments& arguments, const std::string& flag);
 

@@ -2,6 +2,8 @@
 // operations against the simulator or a real reader, and benchmarks the stack.
 #include "commands.hpp"
 
+#include "kamusm/base/memory_scan.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -63,6 +65,8 @@ constexpr Command commands[] = {
      "unblock --server URL ...            set a new PIN on a blocked card"},
     {"doctor", doctorCommand,
      "doctor [--json]                    which readers work here, and how (page, IWA, helper)"},
+    {"campaign", campaignCommand,
+     "campaign --runs N --seed S [...]   fault campaign over every PIN operation"},
     {"bench", benchCommand,
      "bench [--model M]                  measure the stack on the simulator"},
 };
@@ -85,12 +89,15 @@ int main(int argc, char** argv) {
     Arguments arguments(argv + 2, argv + argc);
     for (const Command& command : commands) {
         if (command.name != name) continue;
+        int code = 1;
         try {
-            return command.run(arguments);
+            code = command.run(arguments);
         } catch (const std::exception& failure) {
             std::fprintf(stderr, "pinctl %s: %s\n", argv[1], failure.what());
-            return 1;
         }
+        // The tests' look for PINs left in memory, once everything of the command has gone.
+        kamusm::scanMemoryIfAsked("after pinctl " + std::string(name));
+        return code;
     }
     return usage();
 }

@@ -6,6 +6,7 @@
 #include <mbedtls/cmac.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
 
 #include <algorithm>
 #include <memory>
@@ -164,11 +165,34 @@ const VirtualCard::Instruction VirtualCard::instructions[] = {
 };
 
 VirtualCard::VirtualCard(CardSetup setup)
-    : setup_(std::move(setup)), pin_(setup_.pin), pinTries_(setup_.pinTries),
-      pukTries_(setup_.pukTries), adminTries_(setup_.adminTries),
-      random_(seededFrom(setup_.serial)) {
+    : setup_(std::move(setup)), pinTries_(setup_.pinTries), pukTries_(setup_.pukTries),
+      adminTries_(setup_.adminTries), random_(seededFrom(setup_.serial)) {
     if (setup_.serial.size() != 12) throw std::invalid_argument("the card serial has 12 digits");
     if (setup_.masterKey.size() != 16) throw std::invalid_argument("MK is an AES-128 key");
+    for (std::uint8_t& byte : pinSalt_)
+        byte = static_cast<std::uint8_t>(random_());
+    if (setup_.pin) {
+        const std::string& pin = *setup_.pin;
+        pinDigest_ =
+            digestOf(ByteView(reinterpret_cast<const std::uint8_t*>(pin.data()), pin.size()));
+        wipe(*setup_.pin);
+        setup_.pin.reset();
+    }
+}
+
+// Like a card's reference data, the PIN is kept as a salted digest, never as digits: a scan of
+// the host's memory for PINs (tests, the fault campaign) then finds only what the host kept.
+Bytes VirtualCard::digestOf(ByteView pin) const {
+    Bytes input(pinSalt_.begin(), pinSalt_.end());
+    input.insert(input.end(), pin.begin(), pin.end());
+    Bytes digest(32);
+    mbedtls_sha256_ret(input.data(), input.size(), digest.data(), 0);
+    wipe(input);
+    return digest;
+}
+
+bool VirtualCard::holdsPin(ByteView pin) const {
+    return pinDigest_ && *pinDigest_ == digestOf(pin);
 }
 
 Bytes VirtualCard::atr() const {
@@ -186,12 +210,15 @@ void VirtualCard::reset() {
 }
 
 PinState VirtualCard::pinState() const {
-    if (terminated() || (pin_ && pinTries_ == 0)) return PinState::Blocked;
-    return pin_ ? PinState::Set : PinState::NotSet;
+    if (terminated() || (pinDigest_ && pinTries_ == 0)) return PinState::Blocked;
+    return pinDigest_ ? PinState::Set : PinState::NotSet;
 }
 
 ResponseApdu VirtualCard::process(ByteView command) {
-    if (auto decoded = decodeShort(command)) return process(*decoded);
+    if (auto decoded = decodeShort(command)) {
+        const WipeOnExit wipeData(decoded->data); // VERIFY, CHANGE and RESET carry PINs
+        return process(*decoded);
+    }
     authorizationPending_ = false; // an undecodable command still comes between
     return status(0x6700);
 }
@@ -272,22 +299,23 @@ ResponseApdu VirtualCard::getData(const Command& command) {
 }
 
 ResponseApdu VirtualCard::pinStatus() const {
-    if (!pin_) return status(0x6984);
+    if (!pinDigest_) return status(0x6984);
     if (pinTries_ == 0) return status(0x6983);
     return pinVerified_ ? status(0x9000) : triesLeft(pinTries_);
 }
 
 ResponseApdu VirtualCard::checkPinAndCount(ByteView pin) {
-    if (equals(pin, *pin_)) {
+    if (holdsPin(pin)) {
         pinTries_ = setup_.pinTries;
         return status(0x9000);
     }
     pinVerified_ = false;
+    if (pinTryObserver_) pinTryObserver_(pin);
     return triesLeft(--pinTries_);
 }
 
 void VirtualCard::setPin(ByteView pin) {
-    pin_ = std::string(pin.begin(), pin.end());
+    pinDigest_ = digestOf(pin);
     pinTries_ = setup_.pinTries;
 }
 

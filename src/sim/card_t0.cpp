@@ -85,8 +85,9 @@ Bytes T0Card::onData(ByteView data) {
         throw std::logic_error("T=0 command announced " + std::to_string(h[4]) +
                                " data bytes, got " + std::to_string(data.size()));
     pendingHeader_.reset();
-    return answer(finish(
-        card_.process(CommandApdu{h[0], h[1], h[2], h[3], Bytes(data.begin(), data.end()), {}})));
+    CommandApdu command{h[0], h[1], h[2], h[3], Bytes(data.begin(), data.end()), {}};
+    const WipeOnExit wipeData(command.data); // VERIFY and CHANGE carry PINs
+    return answer(finish(card_.process(command)));
 }
 
 Bytes T0Card::answer(Bytes characters) {

@@ -38,7 +38,10 @@ std::uint16_t T1Card::crc(ByteView bytes) {
 }
 
 Bytes T1Card::frame(std::uint8_t nad, std::uint8_t pcb, ByteView information, T1Edc edc) {
-    Bytes block{nad, pcb, static_cast<std::uint8_t>(information.size())};
+    // Sized once, so that no grown-out copy of a block carrying a PIN is left behind.
+    Bytes block;
+    block.reserve(3 + information.size() + 2);
+    block.insert(block.end(), {nad, pcb, static_cast<std::uint8_t>(information.size())});
     block.insert(block.end(), information.begin(), information.end());
     if (edc == T1Edc::Lrc) {
         block.push_back(lrc(block));
@@ -73,7 +76,8 @@ Bytes T1Card::receive(ByteView block) {
     if (block.size() < 3 + epilogue || block[2] == 0xFF || block[2] + 3 + epilogue != block.size())
         return receipt(otherError);
     const ByteView body = block.first(block.size() - epilogue);
-    const Bytes expected = frame(block[0], block[1], body.subspan(3), edc_);
+    Bytes expected = frame(block[0], block[1], body.subspan(3), edc_);
+    const WipeOnExit wipeExpected(expected); // the host's block: it may carry a PIN
     if (!std::equal(block.begin(), block.end(), expected.begin(), expected.end()))
         return receipt(edcError);
     // Reply with SAD and DAD swapped; VPP bits (8 and 4) are not used.
@@ -94,7 +98,9 @@ Bytes T1Card::onInformation(std::uint8_t pcb, ByteView information) {
     lastInformation_.clear(); // the host's I-block acknowledges the card's last one
     command_.insert(command_.end(), information.begin(), information.end());
     if (pcb & moreBit) return receipt(edcOk);
-    response_ = card_.process(std::exchange(command_, {})).encode();
+    Bytes command = std::exchange(command_, {});
+    const WipeOnExit wipeCommand(command);
+    response_ = card_.process(command).encode();
     if (wtxCommands_ > 0) {
         --wtxCommands_;
         awaitingWtxResponse_ = true;

@@ -122,6 +122,7 @@ private:
 class T0Line : public ccid::t0::CharacterLine {
 public:
     explicit T0Line(T0Card& card) : card_(card) {}
+    ~T0Line() override { wipe(toCard_); }
 
     std::uint8_t receiveByte() override {
         if (next_ == fromCard_.size()) throw CardFailure();
@@ -139,7 +140,8 @@ public:
         }
         const std::size_t p3 = header_.size() == 5 ? header_[4] : 0;
         if (card_.awaitingData() && toCard_.size() >= p3) {
-            const Bytes data(toCard_.begin(), toCard_.begin() + static_cast<std::ptrdiff_t>(p3));
+            Bytes data(toCard_.begin(), toCard_.begin() + static_cast<std::ptrdiff_t>(p3));
+            const WipeOnExit wipeData(data); // VERIFY and CHANGE carry PINs
             toCard_.erase(toCard_.begin(), toCard_.begin() + static_cast<std::ptrdiff_t>(p3));
             deliver(card_.onData(data));
         }
@@ -151,7 +153,7 @@ public:
     void clear() {
         fromCard_.clear();
         next_ = 0;
-        toCard_.clear();
+        wipe(toCard_); // what erase() moved off its end is still in the buffer
     }
 
 private:
@@ -189,9 +191,11 @@ public:
         } catch (const iso7816::Error&) {
             return {{0x67, 0x00}, 0}; // as the card itself answers what it cannot parse
         }
+        const WipeOnExit wipeData(apdu.data);          // VERIFY and CHANGE carry PINs
         if (apdu.extended()) return {{0x67, 0x00}, 0}; // T=0 would need ENVELOPE
         timeExtension_ = 0;
         Bytes tpdu{apdu.cla, apdu.ins, apdu.p1, apdu.p2, 0x00};
+        const WipeOnExit wipeTpdu(tpdu);
         if (!apdu.data.empty()) {
             tpdu[4] = static_cast<std::uint8_t>(apdu.data.size());
             tpdu.insert(tpdu.end(), apdu.data.begin(), apdu.data.end());

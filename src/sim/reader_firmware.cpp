@@ -176,8 +176,11 @@ std::optional<Reply> Firmware::receive(ByteView bulkOut) {
         outcome = failed(SlotError::CMD_NOT_SUPPORTED);
     else if (slot->abortPending && type != PC_to_RDR::Abort)
         outcome = failed(SlotError::CMD_ABORTED);
-    else
-        outcome = (this->*command->handler)(*slot, ccid::Message::decode(bulkOut));
+    else {
+        ccid::Message message = ccid::Message::decode(bulkOut);
+        const WipeOnExit wipeData(message.abData); // commands may carry a PIN
+        outcome = (this->*command->handler)(*slot, message);
+    }
 
     const std::uint8_t icc =
         slot ? iccStatus(*slot) : static_cast<std::uint8_t>(ccid::IccStatus::Absent);

@@ -195,6 +195,9 @@ Task<void> Wizard::recover(std::exception_ptr failure) {
     const MappedError mapped = mapError(failure);
     switch (recoveryOf(mapped.error)) {
     case Recovery::Stay:
+        // The reader step holds no card: one read before the failure (the server could not
+        // check it) is let go, and the next look reads it afresh.
+        if (state_.step == Step::Reader) co_await releaseCard();
         apply(mapped, state_.step);
         break;
     case Recovery::NewPin:

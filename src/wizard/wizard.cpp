@@ -41,6 +41,11 @@ std::string_view Wizard::errorCode() const {
     return state_.error ? errorId(*state_.error) : std::string_view();
 }
 
+Holdings Wizard::holdings() const {
+    return {currentPin_.size() > 0, newPin_.size() > 0, card_ != nullptr || !found_.empty(),
+            session_.has_value()};
+}
+
 void Wizard::environmentChecked(EnvironmentReport report) {
     if (!accepts(Step::Environment)) return;
     touch();

@@ -243,17 +243,34 @@ TEST_CASE("exchange: wrong reply type, undecodable reply, usb failures") {
     CHECK(device.calls.back() == "clearHalt out 2");
 }
 
-TEST_CASE("exchange: a reply split over two transfers is joined") {
+TEST_CASE("exchange: a reply split over two transfers at a packet boundary is joined") {
     FakeDevice device;
     const auto reader = openReader(device, "acr39u");
-    const Bytes whole = dataBlock(0, "01 02 03 04 90 00");
-    device.reply(Bytes(whole.begin(), whole.begin() + 12));
-    device.reply(Bytes(whole.begin() + 12, whole.end()));
+    const std::size_t packet = reader->interface().bulkInMaxPacketSize;
+    const Bytes data(100, 0x5A);
+    const Bytes whole = dataBlock(0, toHex(data) + " 90 00");
+    REQUIRE(whole.size() > packet);
+    device.reply(Bytes(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(packet)));
+    device.reply(Bytes(whole.begin() + static_cast<std::ptrdiff_t>(packet), whole.end()));
     const Message reply =
         runSync(reader->exchange(xfrBlock(0, fromHex("00")), usb::Milliseconds(100)));
-    CHECK(reply.abData == fromHex("01 02 03 04 90 00"));
+    CHECK(reply.abData.size() == 102);
 
-    device.reply(Bytes(whole.begin(), whole.begin() + 12)); // and then nothing
+    device.reply(Bytes(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(packet)));
+    CHECK(ccidError([&] { // and then nothing
+              runSync(reader->exchange(xfrBlock(0, fromHex("00")), usb::Milliseconds(100)));
+          }) == ErrorCode::MalformedMessage);
+}
+
+// Found by the fault campaign: a reply cut short, then another message whose bytes made up the
+// missing length, were joined into a reply with a made-up status word.
+TEST_CASE("exchange: a reply cut short is refused, not completed by the next message") {
+    FakeDevice device;
+    const auto reader = openReader(device, "acr39u");
+    const Bytes whole = dataBlock(0, "01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 90 00");
+    const Bytes half(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(whole.size() / 2));
+    device.reply(half); // 14 bytes: a short packet, and 4 of its 18 data bytes
+    device.reply(half); // the same again (a duplicate), which would fill the 14 missing
     CHECK(ccidError([&] {
               runSync(reader->exchange(xfrBlock(0, fromHex("00")), usb::Milliseconds(100)));
           }) == ErrorCode::MalformedMessage);

@@ -1,9 +1,9 @@
-// The helper's host over the pcsc suite's in-memory PC/SC with a virtual card: requests go in as
+// The helper's host over the simulator's in-memory PC/SC with a virtual card: requests go in as
 // the extension would pass them, answers are collected by id (they may come from the context
 // threads, later).
 #pragma once
 
-#include "pcsc/fake_context.hpp"
+#include "kamusm/sim/pcsc.hpp"
 
 #include "kamusm/helper/host.hpp"
 #include "kamusm/sim/fixtures.hpp"
@@ -17,10 +17,10 @@ namespace kamusm::testing {
 
 inline const char* const cardReader = "Virtual PCD 00 00";
 
-// FakeContext, with the status-change waits it has begun counted for the test thread.
+// sim::PcscContext, with the status-change waits it has begun counted for the test thread.
 class CountedContext : public pcsc::Context {
 public:
-    CountedContext(std::shared_ptr<FakeWorld> world, std::atomic<int>& waits)
+    CountedContext(std::shared_ptr<sim::PcscWorld> world, std::atomic<int>& waits)
         : context_(std::move(world)), waits_(waits) {}
     Task<std::vector<std::string>> listReaders() override { return context_.listReaders(); }
     Task<std::vector<pcsc::ReaderStateOut>>
@@ -35,15 +35,16 @@ public:
     }
 
 private:
-    FakeContext context_;
+    sim::PcscContext context_;
     std::atomic<int>& waits_;
 };
 
 class FakeService : public helper::PcscService {
 public:
-    explicit FakeService(std::shared_ptr<FakeWorld> world) : world_(std::move(world)) {}
+    explicit FakeService(std::shared_ptr<sim::PcscWorld> world) : world_(std::move(world)) {}
     std::unique_ptr<pcsc::Context> establish() override {
-        if (!world_->serviceRunning) throw scardFailure(scard::noService, "SCardEstablishContext");
+        if (!world_->serviceRunning)
+            throw sim::scardFailure(sim::scard::noService, "SCardEstablishContext");
         return std::make_unique<CountedContext>(world_, waits);
     }
     // The fake never blocks in PC/SC: its waits end with their slice.
@@ -52,7 +53,7 @@ public:
     std::atomic<int> waits = 0; // getStatusChange calls begun (each slice counts)
 
 private:
-    std::shared_ptr<FakeWorld> world_;
+    std::shared_ptr<sim::PcscWorld> world_;
 };
 
 inline helper::HostLimits testLimits() {
@@ -63,7 +64,7 @@ inline helper::HostLimits testLimits() {
 }
 
 struct HostRig {
-    std::shared_ptr<FakeWorld> world = std::make_shared<FakeWorld>();
+    std::shared_ptr<sim::PcscWorld> world = std::make_shared<sim::PcscWorld>();
     std::shared_ptr<sim::VirtualCard> card =
         std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
     FakeService service{world};
@@ -76,7 +77,7 @@ struct HostRig {
     explicit HostRig(helper::HostLimits limits = testLimits())
         : host(
               service, [this](const std::string& message) { collect(message); }, limits) {
-        world->readers.push_back(emptyReader(cardReader));
+        world->readers.push_back(sim::emptyPcscReader(cardReader));
         world->insert(cardReader, card);
     }
 

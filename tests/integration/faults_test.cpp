@@ -138,3 +138,18 @@ TEST_CASE("slot-change events from the interrupt endpoint") {
     rig.connect();
     CHECK(rig.serial() == sim::demoSerial);
 }
+
+// Found by the fault campaign: a stall on the power-off left the card powered with its PIN
+// verified, for whoever took the reader next.
+TEST_CASE("a power-off lost to a stall is sent again: no verified PIN stays on the card") {
+    for (sim::ReaderModel model : allModels) {
+        Rig rig = demoRig(model);
+        rig.connect();
+        card::AkisCard akis(*rig.session);
+        runSync(akis.verifyPin(card::Pin("123456")));
+        REQUIRE(rig.card->pinVerified());
+        rig.reader.faults().stall = true;
+        runSync(rig.session->powerOff());
+        CHECK_FALSE(rig.card->pinVerified());
+    }
+}

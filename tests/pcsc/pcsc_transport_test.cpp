@@ -1,7 +1,7 @@
 // reader::PcscTransport over the in-memory PC/SC context: readers and cards, the connection's
 // protocol and sharing, APDUs both ways, transactions and the reset at the end, changes waited
 // for, and PC/SC failures coming out as pcsc::Error with their code.
-#include "pcsc/fake_context.hpp"
+#include "kamusm/sim/pcsc.hpp"
 
 #include "kamusm/card/akis.hpp"
 #include "kamusm/iso7816/error.hpp"
@@ -11,8 +11,8 @@
 #include <doctest/doctest.h>
 
 using namespace kamusm;
-using kamusm::testing::FakeContext;
-using kamusm::testing::FakeWorld;
+using kamusm::sim::PcscContext;
+using kamusm::sim::PcscWorld;
 
 namespace {
 
@@ -20,15 +20,15 @@ const char* const firstReader = "Virtual PCD 00 00";
 const char* const secondReader = "Virtual PCD 00 01";
 
 struct Rig {
-    std::shared_ptr<FakeWorld> world = std::make_shared<FakeWorld>();
+    std::shared_ptr<PcscWorld> world = std::make_shared<PcscWorld>();
     std::shared_ptr<sim::VirtualCard> card =
         std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
-    reader::PcscTransport transport{std::make_unique<FakeContext>(world),
+    reader::PcscTransport transport{std::make_unique<PcscContext>(world),
                                     reader::TransportKind::Pcsc};
 
     Rig() {
-        world->readers.push_back(testing::emptyReader(firstReader));
-        world->readers.push_back(testing::emptyReader(secondReader));
+        world->readers.push_back(sim::emptyPcscReader(firstReader));
+        world->readers.push_back(sim::emptyPcscReader(secondReader));
         world->insert(secondReader, card);
     }
     std::unique_ptr<reader::Card> connect(const char* slot = secondReader) {
@@ -124,7 +124,7 @@ TEST_CASE("PC/SC failures come out as pcsc::Error with the SCARD code") {
             FAIL("no error");
         } catch (const pcsc::Error& error) {
             CHECK(error.code() == pcsc::ErrorCode::RemovedCard);
-            CHECK(error.scardError() == testing::scard::removedCard);
+            CHECK(error.scardError() == sim::scard::removedCard);
         }
     }
     SUBCASE("a card put back is another card to an old connection") {
@@ -186,7 +186,7 @@ TEST_CASE("waitForChange returns when a card comes or goes, or a reader is added
     }
     SUBCASE("a reader is plugged in: the PnP notification reader") {
         rig.world->whileWaiting = [&] {
-            rig.world->readers.push_back(testing::emptyReader("Another Reader 00 00"));
+            rig.world->readers.push_back(sim::emptyPcscReader("Another Reader 00 00"));
         };
         runSync(rig.transport.waitForChange());
         CHECK(runSync(rig.transport.slots()).size() == 3);

@@ -153,3 +153,30 @@ TEST_CASE("a rate-limited SMS shows how long to wait before asking again") {
     runSync(h.wizard.submitConfirmation(h.server.smsCode));
     CHECK(h.wizard.state().step == Step::Done);
 }
+
+// Found by the fault campaign: the card read, then the server out of reach for its check, left
+// the reader step holding the card and its certificate.
+TEST_CASE("the server out of reach for the card check: the reader step holds no card") {
+    FakeClock clock;
+    FakeServer server;
+    FlakyHttp http(server);
+    backend::BackendClient client(http);
+    auto card = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
+    sim::VirtualReader reader(sim::ReaderModel::Acr39u, {card});
+    reader::Owner owner;
+    plug(owner, reader);
+    Wizard wizard(client, clock, owner);
+
+    wizard.environmentChecked({true, true});
+    runSync(wizard.submitCode(server.code));
+    http.failing = "/card";
+    runSync(wizard.findCard());
+    CHECK(wizard.state().step == Step::Reader);
+    CHECK(wizard.errorCode() == "network_error");
+    CHECK_FALSE(wizard.state().card);
+    CHECK_FALSE(wizard.holdings().card);
+    http.failing.clear();
+    runSync(wizard.findCard());
+    CHECK(wizard.state().step == Step::Card);
+    CHECK(wizard.holdings().card);
+}

@@ -1,6 +1,6 @@
 // The card taken out at every moment of the flow: back to the reader step, the card either as it
 // was or with the new PIN fully set, and the outcome in the audit log when card work had started.
-#include "pcsc/fake_context.hpp"
+#include "kamusm/sim/pcsc.hpp"
 #include "wizard/wizard_harness.hpp"
 
 #include "kamusm/reader/pcsc_transport.hpp"
@@ -198,11 +198,11 @@ TEST_CASE("the reader unplugged on the PIN entry: back to the reader step") {
 TEST_CASE("the PC/SC service stopping under the watch is told as such, not as an unplugged "
           "reader") {
     Harness h(Operation::Change);
-    auto world = std::make_shared<testing::FakeWorld>();
-    world->readers.push_back(testing::emptyReader("Virtual PCD 00 00"));
+    auto world = std::make_shared<sim::PcscWorld>();
+    world->readers.push_back(sim::emptyPcscReader("Virtual PCD 00 00"));
     world->insert("Virtual PCD 00 00", h.card);
     runSync(h.owner.use(std::make_unique<reader::PcscTransport>(
-        std::make_unique<testing::FakeContext>(world), reader::TransportKind::Helper)));
+        std::make_unique<sim::PcscContext>(world), reader::TransportKind::Helper)));
     h.runToNewPin();
     const std::string slot = h.wizard.state().card->slot;
     // The watch finds nothing changed and waits; meanwhile the service (or the helper) stops.

@@ -39,6 +39,7 @@ inline void appendLittle32(Bytes& out, std::uint32_t value) {
 // Overwrites a buffer that held secret bytes (PINs) so that it does not linger in memory.
 void wipe(Bytes& secret);
 void wipe(std::string& secret);
+void wipe(void* data, std::size_t size);
 
 // Wipes a buffer when the scope ends, however it ends: for command bytes that may carry a PIN.
 class WipeOnExit {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -20,11 +21,12 @@ enum class PinState { NotSet, Set, Blocked };
 
 struct CardSetup {
     CardProtocol protocol = CardProtocol::T1;
-    std::string serial = "123456789012";       // 12 ASCII digits
-    Bytes signingCertificate;                  // EF 2F01 (DER)
-    Bytes encryptionCertificate;               // EF 2F02, empty = absent
-    Bytes signingKey;                          // PKCS#8 DER for the self-test (may be empty)
-    std::optional<std::string> pin = "123456"; // nullopt: factory fresh (6984 until set)
+    std::string serial = "123456789012"; // 12 ASCII digits
+    Bytes signingCertificate;            // EF 2F01 (DER)
+    Bytes encryptionCertificate;         // EF 2F02, empty = absent
+    Bytes signingKey;                    // PKCS#8 DER for the self-test (may be empty)
+    // nullopt: factory fresh (6984 until set). The card keeps only a digest of it (and wipes this).
+    std::optional<std::string> pin = "123456";
     std::string puk = "12345678";
     int pinTries = 3, pukTries = 3, adminTries = 10;
     Bytes masterKey = fromHex("000102030405060708090A0B0C0D0E0F"); // demo MK
@@ -43,7 +45,14 @@ public:
 
     PinState pinState() const;
     int pinTriesLeft() const { return pinTries_; }
+    int pukTriesLeft() const { return pukTries_; }
     bool terminated() const { return pukTries_ == 0; }
+    // Whether `pin` is the card's PIN, asked without a try (tests: which PIN the card ended with).
+    bool holdsPin(ByteView pin) const;
+    // Called with the PIN presented each time a wrong one costs a try (tests check that only
+    // the wrong PINs the holder typed ever do); the bytes are the command's, not kept.
+    using PinTryObserver = std::function<void(ByteView presented)>;
+    void observePinTries(PinTryObserver observer) { pinTryObserver_ = std::move(observer); }
     const CardSetup& setup() const { return setup_; }
     // The number of PUK commands (RESET RETRY COUNTER with PUK) the card has seen: tests check
     // that the project never sends one.
@@ -80,12 +89,15 @@ private:
     Response pinStatus() const;
     Response checkPinAndCount(ByteView pin); // 9000 or 63Cx, counting the try
     void setPin(ByteView pin);
+    Bytes digestOf(ByteView pin) const;
     const Bytes* fileById(std::uint16_t fid) const;
 
     CardSetup setup_;
     Directory currentDirectory_ = Directory::Mf;
     std::optional<std::uint16_t> currentFile_; // EF 2F01 / 2F02; none selected: nullopt
-    std::optional<std::string> pin_;
+    std::array<std::uint8_t, 16> pinSalt_{};
+    std::optional<Bytes> pinDigest_; // SHA-256(salt || PIN)
+    PinTryObserver pinTryObserver_;
     int pinTries_ = 3;
     int pukTries_ = 3;
     int adminTries_ = 10;

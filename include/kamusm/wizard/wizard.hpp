@@ -96,6 +96,15 @@ struct WizardState {
     WorkPhase workPhase = WorkPhase::None; // meaningful at Working
 };
 
+// What the wizard holds at a moment: the fault campaign (pinctl campaign) checks it against what
+// each step needs, so that nothing is wiped that must stay and nothing kept that must go.
+struct Holdings {
+    bool currentPin = false; // a typed PIN not wiped yet
+    bool newPin = false;
+    bool card = false;    // a card read for the operation (or several to choose from)
+    bool session = false; // an open session with the backend
+};
+
 class Wizard {
 public:
     // The readers come from `readers`, whose transport the platform picked.
@@ -108,6 +117,7 @@ public:
     const WizardState& state() const { return state_; }
     // The error's snake_case id for window.kamusmPin.state().error, or "" when none.
     std::string_view errorCode() const;
+    Holdings holdings() const;
 
     // Each event is ignored at a step where it does not belong and while another one's work is
     // under way; failures never escape, they land in state().error. Tasks may suspend (WebUSB,
