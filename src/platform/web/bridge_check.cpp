@@ -61,6 +61,17 @@ EM_JS(void, await_js, (int id, const char* code), {
 EM_JS(void, sleep_js, (int id, int milliseconds), {
     setTimeout(() => kamusmPromise.settle(id, 0, 0, null, ""), milliseconds);
 });
+// How often the bytes of the JSON array `needle` occur in the whole wasm heap.
+EM_JS(int, heap_count, (const char* needle), {
+    const bytes = JSON.parse(UTF8ToString(needle));
+    let found = 0;
+    for (let at = HEAPU8.indexOf(bytes[0]); at >= 0; at = HEAPU8.indexOf(bytes[0], at + 1)) {
+        let i = 1;
+        while (i < bytes.length && HEAPU8[at + i] === bytes[i]) ++i;
+        if (i === bytes.length) ++found;
+    }
+    return found;
+});
 // clang-format on
 
 int failures = 0;
@@ -417,6 +428,29 @@ Task<void> demoReaders() {
                                                  usb::Milliseconds(500))) ==
               ErrorCode::Disconnected,
           "unplug: later calls fail Disconnected (NotFoundError)");
+}
+
+// The fake USBDevice copies each transfer into the wasm heap for the virtual reader: no copy of
+// a VERIFY's PIN may be left there once the demo reader has carried it.
+Task<void> demoReaderLeavesNoPin() {
+    EnrolmentHttp http;
+    backend::BackendClient backend(http);
+    const int handle =
+        co_await createDemoReader(backend, sim::ReaderModel::Acr39u, sim::DemoPinState::Set);
+    WebUsbDevice device(handle);
+    // Made at run time, so that the binary's data holds no copy; searched for as numbers.
+    std::string pin(12, '0');
+    std::string needle = "[";
+    for (std::size_t i = 0; i < pin.size(); ++i) {
+        pin[i] = static_cast<char>('0' + (i * 7 + 3) % 10);
+        needle += std::to_string(pin[i]) + (i + 1 < pin.size() ? "," : "]");
+    }
+    const std::uint16_t sw = co_await verify(device, pin);
+    wipe(pin);
+    const int copies = heap_count(needle.c_str());
+    check(sw == 0x63C2 && copies == 0, "demo reader: a wrong PIN's VERIFY answered 63C2 and left " +
+                                           std::to_string(copies) +
+                                           " copies of the PIN in the wasm heap");
 }
 
 Task<void> pageHook() {
@@ -1010,6 +1044,7 @@ Task<void> all() {
     co_await disconnects();
     co_await fetches();
     co_await demoReaders();
+    co_await demoReaderLeavesNoPin();
     co_await pageHook();
     co_await smartCards();
 }

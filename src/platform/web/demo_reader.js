@@ -139,9 +139,16 @@ mergeInto(LibraryManager.library, {
       const fail = (name, message) => Promise.reject(new DOMException(message, name));
       const gone = () => fail('NotFoundError', 'The device was disconnected.');
       const rejection = (status) => fail(...kamusmDemo.rejections[status]);
+      // The heap copy is zeroed before it is freed: the OUT transfers carry the PIN commands, and
+      // a freed block keeps its bytes for the allocator's next taker.
       const withHeap = (size, use) => {
         const pointer = _malloc(Math.max(size, 1));
-        try { return use(pointer); } finally { _free(pointer); }
+        try {
+          return use(pointer);
+        } finally {
+          HEAPU8.fill(0, pointer, pointer + size);
+          _free(pointer);
+        }
       };
       // One synchronous call into the virtual reader; `done(count)` makes the result.
       const call = (run, done) => {
