@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <initializer_list>
 
 namespace kamusm::card {
 
@@ -39,9 +41,18 @@ constexpr std::array<PinStatusRow, 6> pinStatusTable{{
     {0x6A82, ErrorCode::FileNotFound, "the card has no such object"},
 }};
 
-Bytes lengthPrefixed(const Pin& pin) {
-    Bytes out{static_cast<std::uint8_t>(pin.size())};
-    out.insert(out.end(), pin.bytes().begin(), pin.bytes().end());
+// Each PIN after its length, in a buffer sized once: a buffer that grows leaves the bytes it
+// had behind, unwiped.
+Bytes lengthPrefixed(std::initializer_list<std::reference_wrapper<const Pin>> pins) {
+    std::size_t size = 0;
+    for (const Pin& pin : pins)
+        size += 1 + pin.size();
+    Bytes out;
+    out.reserve(size);
+    for (const Pin& pin : pins) {
+        out.push_back(static_cast<std::uint8_t>(pin.size()));
+        out.insert(out.end(), pin.bytes().begin(), pin.bytes().end());
+    }
     return out;
 }
 
@@ -150,10 +161,7 @@ Task<void> AkisCard::verifyPin(const Pin& pin) {
 }
 
 Task<void> AkisCard::changePin(const Pin& currentPin, const Pin& newPin) {
-    PinCommand command{{0x00, 0x24, 0x01, pinReference, lengthPrefixed(currentPin), {}}};
-    Bytes second = lengthPrefixed(newPin);
-    command.apdu.data.insert(command.apdu.data.end(), second.begin(), second.end());
-    wipe(second);
+    PinCommand command{{0x00, 0x24, 0x01, pinReference, lengthPrefixed({currentPin, newPin}), {}}};
     const ResponseApdu response = co_await send(command.apdu);
     checkPinStatus(response.sw());
 }
