@@ -56,6 +56,17 @@ mergeInto(LibraryManager.library, {
     reportOut: function (result, finish) {
       finish(kamusmPromise.Resolved, result.bytesWritten || 0, null, result.status);
     },
+    // An OUT transfer's bytes (a CCID message may carry a PIN) are a copy out of wasm memory,
+    // zeroed once the transfer has settled (the browser copies them at the call).
+    sendOut: function (id, handle, timeoutMs, bytes, send) {
+      let started = false;
+      const start = (device) => {
+        started = true;
+        return kamusmPromise.attempt(() => send(device, bytes)).finally(() => bytes.fill(0));
+      };
+      this.call(id, handle, timeoutMs, start, this.reportOut);
+      if (!started) bytes.fill(0); // no such handle: nothing was sent
+    },
     reportDone: function (value, finish) {
       finish(kamusmPromise.Resolved, 0, null, '');
     },
@@ -188,8 +199,8 @@ mergeInto(LibraryManager.library, {
   kamusm_usb_control_out__deps: ['$kamusmUsb'],
   kamusm_usb_control_out: function (id, handle, requestType, recipient, request, value, index, data, size, timeoutMs) {
     const setup = kamusmUsb.setup(requestType, recipient, request, value, index);
-    const bytes = HEAPU8.slice(data, data + size);
-    kamusmUsb.call(id, handle, timeoutMs, (device) => device.controlTransferOut(setup, bytes), kamusmUsb.reportOut);
+    kamusmUsb.sendOut(id, handle, timeoutMs, HEAPU8.slice(data, data + size),
+                      (device, bytes) => device.controlTransferOut(setup, bytes));
   },
 
   // A transferIn still outstanding on this endpoint (its caller timed out) is taken over rather
@@ -211,8 +222,8 @@ mergeInto(LibraryManager.library, {
 
   kamusm_usb_transfer_out__deps: ['$kamusmUsb'],
   kamusm_usb_transfer_out: function (id, handle, endpoint, data, size, timeoutMs) {
-    const bytes = HEAPU8.slice(data, data + size);
-    kamusmUsb.call(id, handle, timeoutMs, (device) => device.transferOut(endpoint, bytes), kamusmUsb.reportOut);
+    kamusmUsb.sendOut(id, handle, timeoutMs, HEAPU8.slice(data, data + size),
+                      (device, bytes) => device.transferOut(endpoint, bytes));
   },
 
   kamusm_usb_clear_halt__deps: ['$kamusmUsb'],
