@@ -38,4 +38,19 @@ bool throughOperatingSystem(TransportKind kind) {
     return kinds[static_cast<std::size_t>(kind)].operatingSystem;
 }
 
+Task<std::vector<Slot>> UnavailableTransport::slots() {
+    std::rethrow_exception(why_);
+    co_return std::vector<Slot>{};
+}
+
+Task<void> UnavailableTransport::waitForChange() {
+    std::rethrow_exception(why_);
+    co_return;
+}
+
+Task<std::unique_ptr<Card>> UnavailableTransport::connect(const std::string&) {
+    std::rethrow_exception(why_);
+    co_return nullptr;
+}
+
 } // namespace kamusm::reader

@@ -20,30 +20,6 @@ using wizard::WizardError;
 
 namespace {
 
-// A transport whose every call fails with `why`, as a refused or missing one does.
-class FailingTransport final : public reader::Transport {
-public:
-    FailingTransport(reader::TransportKind kind, std::exception_ptr why) : kind_(kind), why_(why) {}
-    reader::TransportKind kind() const override { return kind_; }
-    Task<std::vector<reader::Slot>> slots() override {
-        std::rethrow_exception(why_);
-        co_return std::vector<reader::Slot>{};
-    }
-    Task<void> waitForChange() override {
-        std::rethrow_exception(why_);
-        co_return;
-    }
-    Task<std::unique_ptr<reader::Card>> connect(const std::string&) override {
-        std::rethrow_exception(why_);
-        co_return nullptr;
-    }
-    Task<void> close() override { co_return; }
-
-private:
-    reader::TransportKind kind_;
-    std::exception_ptr why_;
-};
-
 struct Failure {
     reader::TransportKind transport;
     std::exception_ptr why;
@@ -116,8 +92,8 @@ TEST_CASE("every guidance row on the screen, from its failure in its environment
         Rig rig(backend::Operation::Create, sim::demoCardSetup(), where);
         if (const auto found = failures().find(row.error); found != failures().end()) {
             rig.toReader();
-            runSync(rig.owner.use(
-                std::make_unique<FailingTransport>(found->second.transport, found->second.why)));
+            runSync(rig.owner.use(std::make_unique<reader::UnavailableTransport>(
+                found->second.transport, found->second.why)));
             rig.host.run(rig.wizard.findCard());
             rig.app.update();
         }

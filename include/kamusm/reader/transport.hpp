@@ -8,6 +8,7 @@
 #include "kamusm/iso7816/atr.hpp"
 #include "kamusm/iso7816/channel.hpp"
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,24 @@ public:
     virtual Task<std::unique_ptr<Card>> connect(const std::string& slot) = 0;
     // Releases everything the transport holds (USB interfaces, the PC/SC context).
     virtual Task<void> close() = 0;
+};
+
+// A transport that could not be established (the permission refused, no PC/SC service, a
+// policy): it has no slots and every call says why, so that the wizard tells the holder what
+// to do.
+class UnavailableTransport final : public Transport {
+public:
+    UnavailableTransport(TransportKind kind, std::exception_ptr why)
+        : kind_(kind), why_(std::move(why)) {}
+    TransportKind kind() const override { return kind_; }
+    Task<std::vector<Slot>> slots() override;
+    Task<void> waitForChange() override;
+    Task<std::unique_ptr<Card>> connect(const std::string& slot) override;
+    Task<void> close() override { co_return; }
+
+private:
+    TransportKind kind_;
+    std::exception_ptr why_;
 };
 
 } // namespace kamusm::reader

@@ -106,32 +106,6 @@ Task<void> sleepFor(usb::Milliseconds delay) {
     co_await Sleep{delay};
 }
 
-// A transport that could not be established (the permission refused, no PC/SC service, a
-// policy): it has no readers and says why, so that the wizard tells the holder what to do.
-class UnavailableTransport final : public reader::Transport {
-public:
-    UnavailableTransport(reader::TransportKind kind, std::exception_ptr why)
-        : kind_(kind), why_(std::move(why)) {}
-    reader::TransportKind kind() const override { return kind_; }
-    Task<std::vector<reader::Slot>> slots() override {
-        std::rethrow_exception(why_);
-        co_return std::vector<reader::Slot>{};
-    }
-    Task<void> waitForChange() override {
-        std::rethrow_exception(why_);
-        co_return;
-    }
-    Task<std::unique_ptr<reader::Card>> connect(const std::string&) override {
-        std::rethrow_exception(why_);
-        co_return nullptr;
-    }
-    Task<void> close() override { co_return; }
-
-private:
-    reader::TransportKind kind_;
-    std::exception_ptr why_;
-};
-
 // In the order of preference: the browser's own API, then the helper.
 std::optional<SmartCardApi> pcscApiNow() {
     if (smartCardSupported()) return SmartCardApi::WebSmartCard;
@@ -358,7 +332,7 @@ Task<void> Runtime::useSmartCard(SmartCardApi api) {
         transport =
             std::make_unique<reader::PcscTransport>(std::move(commands), kind, std::move(watch));
     } catch (const pcsc::Error&) {
-        transport = std::make_unique<UnavailableTransport>(kind, std::current_exception());
+        transport = std::make_unique<reader::UnavailableTransport>(kind, std::current_exception());
     }
     ccid_ = nullptr;
     co_await readers_.use(std::move(transport));
