@@ -29,6 +29,25 @@ private:
     FakeServer& server_;
 };
 
+// The wizard on a virtual card, its backend reached through FlakyHttp.
+struct FlakyRig {
+    FakeClock clock;
+    FakeServer server;
+    FlakyHttp http{server};
+    backend::BackendClient client{http};
+    std::shared_ptr<sim::VirtualCard> card =
+        std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
+    sim::VirtualReader reader{sim::ReaderModel::Acr39u, {card}};
+    reader::Owner owner;
+    Wizard wizard{client, clock, owner};
+
+    FlakyRig() {
+        plug(owner, reader);
+        wizard.environmentChecked({true, true});
+    }
+    auto parts() { return std::tie(server, http, card, reader, wizard); }
+};
+
 void toConfirm(Harness& h) {
     h.runToNewPin();
     runSync(h.wizard.submitNewPin({}, card::Pin("24681357"), card::Pin("24681357")));
@@ -74,17 +93,8 @@ TEST_CASE("a mute card is reported at the reader step") {
 }
 
 TEST_CASE("the server out of reach during the authorization: nothing changed, try again") {
-    FakeClock clock;
-    FakeServer server;
-    FlakyHttp http(server);
-    backend::BackendClient client(http);
-    auto card = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
-    sim::VirtualReader reader(sim::ReaderModel::Acr39u, {card});
-    reader::Owner owner;
-    plug(owner, reader);
-    Wizard wizard(client, clock, owner);
-
-    wizard.environmentChecked({true, true});
+    FlakyRig rig;
+    auto [server, http, card, reader, wizard] = rig.parts();
     http.failing = "/sessions";
     runSync(wizard.submitCode(server.code));
     CHECK(wizard.state().step == Step::Code);
@@ -157,17 +167,8 @@ TEST_CASE("a rate-limited SMS shows how long to wait before asking again") {
 // Found by the fault campaign: the card read, then the server out of reach for its check, left
 // the reader step holding the card and its certificate.
 TEST_CASE("the server out of reach for the card check: the reader step holds no card") {
-    FakeClock clock;
-    FakeServer server;
-    FlakyHttp http(server);
-    backend::BackendClient client(http);
-    auto card = std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
-    sim::VirtualReader reader(sim::ReaderModel::Acr39u, {card});
-    reader::Owner owner;
-    plug(owner, reader);
-    Wizard wizard(client, clock, owner);
-
-    wizard.environmentChecked({true, true});
+    FlakyRig rig;
+    auto [server, http, card, reader, wizard] = rig.parts();
     runSync(wizard.submitCode(server.code));
     http.failing = "/card";
     runSync(wizard.findCard());
