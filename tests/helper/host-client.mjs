@@ -15,7 +15,7 @@ export const extensionOrigin = `chrome-extension://${extensionId}/`;
 export const reader = "Virtual PCD 00 00";
 const hostPath = process.env.KAMUSM_HOST;
 const cardPath = process.env.KAMUSM_VPCD_CARD;
-const vpcdPort = process.env.KAMUSM_VPCD_PORT ?? "35963";
+const vpcdPort = process.env.KAMUSM_VPCD_PORT ?? "29963"; // tests/pcsc/rig.sh
 
 export function frame(message) {
   const body = Buffer.from(typeof message === "string" ? message : JSON.stringify(message));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real PC/SC stack for tests: our own pcscd in the foreground with vsmartcard's vpcd reader
-# driver (configured in /etc/reader.conf.d by the vsmartcard-vpcd package), and the project's
+# driver (from the vsmartcard-vpcd package, on a port of the rig's own), and the project's
 # virtual card (kamusm-vpcd-card) in its first reader. Both are stopped when the shell exits.
 #
 # Source it and call rig_start [card options], or run a command inside it:
@@ -25,15 +25,21 @@ rig_fail() {
     return 1
 }
 
-# vpcd's first port, from its DEVICENAME line (/dev/null:0x8C7B: listen on 35963).
-rig_vpcd_port() {
-    local config
-    config=$(grep -l 'libifdvpcd' /etc/reader.conf.d/* 2>/dev/null || true)
-    [ -n "$config" ] || { rig_fail "vpcd is not configured (apt-get install vsmartcard-vpcd)"; return 1; }
-    local device
-    device=$(sed -n 's/^[[:space:]]*DEVICENAME[[:space:]]*//p' $config)
-    local port=${device##*:}
-    echo $((port))
+# The port vpcd listens on for its card. The package configures 35963, inside Linux's
+# ephemeral range (32768-60999), where any connection the machine makes may hold it for a moment;
+# a pcscd started then has no reader (seen once, with other tests busy on the same network). So
+# pcscd gets a configuration of the rig's own, with a port below that range.
+RIG_VPCD_PORT=${KAMUSM_VPCD_PORT:-29963}
+
+# vpcd's reader for our pcscd (`pcscd -c`): the package's driver, the rig's port.
+rig_vpcd_config() {
+    local packaged library
+    packaged=$(grep -l 'libifdvpcd' /etc/reader.conf.d/* 2>/dev/null || true)
+    [ -n "$packaged" ] || { rig_fail "vpcd is not configured (apt-get install vsmartcard-vpcd)"; return 1; }
+    library=$(sed -n 's/^[[:space:]]*LIBPATH[[:space:]]*//p' $packaged)
+    mkdir -p "$RIG_DIR/reader.conf.d"
+    printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:%d\nLIBPATH %s\nCHANNELID %d\n' \
+        "$RIG_VPCD_PORT" "$library" "$RIG_VPCD_PORT" > "$RIG_DIR/reader.conf.d/vpcd"
 }
 
 # Waits until `condition` (a command) succeeds, up to `seconds`; polls every 0.1 s.
@@ -60,6 +66,9 @@ rig_reader_line() {
     local listing
     listing=$("$RIG_PINCTL" pcsc list 2>/dev/null) || return 1
     grep -F ": $RIG_READER" <<<"$listing"
+}
+rig_reader_present() {
+    rig_reader_line > /dev/null
 }
 rig_card_seen() {
     local line
@@ -116,12 +125,15 @@ rig_start_pcscd() {
             "(systemctl stop pcscd.socket) or a stale socket (remove it)"
         return 1
     fi
-    RIG_VPCD_PORT=$(rig_vpcd_port) || return 1
-    pcscd -f ${RIG_PCSCD_DEBUG:+-d} > "$RIG_DIR/pcscd.log" 2>&1 &
+    rig_vpcd_config || return 1
+    pcscd -f -c "$RIG_DIR/reader.conf.d" ${RIG_PCSCD_DEBUG:+-d} > "$RIG_DIR/pcscd.log" 2>&1 &
     RIG_PCSCD_PID=$!
     rig_wait 20 "pcscd to answer" rig_pcscd_answers
-    rig_reader_line > /dev/null ||
-        { rig_fail "pcscd has no '$RIG_READER' (is TCP port $RIG_VPCD_PORT taken?)"; return 1; }
+    rig_wait 5 "pcscd to list '$RIG_READER'" rig_reader_present || {
+        tail -n 20 "$RIG_DIR/pcscd.log" >&2
+        rig_fail "pcscd has no '$RIG_READER' (is TCP port $RIG_VPCD_PORT taken?)"
+        return 1
+    }
 }
 
 # Starts (or restarts) the card server with `$@` as its options; waits for the card in the reader
