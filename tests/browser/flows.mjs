@@ -31,12 +31,20 @@ export async function smsAfter(count, server = baseUrl) {
 
 // The page issues a code for `operation` and passes it to the app, which fills it in.
 export async function pageIssuesCode(page, operation) {
+  // The page issues a code for "create" as it opens: wait for that one, then for a new one, so
+  // that the first is never taken for ours (it may come after the click).
+  await until(page, () => !!document.getElementById("verification-code").dataset.code);
+  const before = await page.evaluate(() => document.getElementById("verification-code").dataset.code);
   await page.check(`input[name=operation][value=${operation}]`);
   await page.click("#new-code");
-  await until(page, () => {
+  const issued = (before) => {
     const shown = document.getElementById("verification-code").dataset.code;
-    return shown && document.getElementById("kamusm-code")?.value === shown;
-  });
+    return shown !== before && document.getElementById("kamusm-code")?.value === shown;
+  };
+  for (const end = Date.now() + 30000; !(await page.evaluate(issued, before));) {
+    if (Date.now() > end) throw new Error(`no new ${operation} code shown by the page`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export async function photograph(page, name) {
