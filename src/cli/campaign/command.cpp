@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 namespace kamusm::cli {
 
@@ -88,8 +89,8 @@ int campaignCommand(const Arguments& arguments) {
         if ((run + 1) % logStretch == 0)
             std::filesystem::resize_file(runner.server().dataDir() / "server.log", 0);
         if ((run + 1) % progressEvery == 0)
-            std::cerr << "campaign: " << run + 1 << " runs so far, " << tally.violations
-                      << " violations\n";
+            std::cerr << "campaign: " + std::to_string(run + 1) + " runs so far, " +
+                             std::to_string(tally.violations) + " violations\n";
     }
     for (const std::string& violation : runner.cleanViolations()) {
         std::cout << "violation: " << violation << '\n';
@@ -97,10 +98,14 @@ int campaignCommand(const Arguments& arguments) {
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // On stderr (stdout stays the same for a seed), in one write and before the tally: each `<<`
+    // to std::cerr flushes std::cout first, which split the line in a log that has both.
+    std::ostringstream timing;
+    timing << "campaign: seed " << options->seed << ", " << tally.runs << " runs in " << seconds
+           << " s (" << static_cast<double>(tally.runs) / seconds << " runs/s), "
+           << runner.server().restarts() << " server restarts\n";
+    std::cerr << timing.str();
     printTally(tally);
-    std::cerr << "campaign: seed " << options->seed << ", " << tally.runs << " runs in " << seconds
-              << " s (" << static_cast<double>(tally.runs) / seconds << " runs/s), "
-              << runner.server().restarts() << " server restarts\n";
     return tally.violations == 0 ? 0 : 1;
 }
 
