@@ -36,18 +36,7 @@ private:
     coro::coroutine_handle<> waiting_;
 };
 
-struct Async {
-    FakeClock clock;
-    FakeServer server;
-    PendingHttp http{server};
-    backend::BackendClient client{http};
-    std::shared_ptr<sim::VirtualCard> card =
-        std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
-    sim::VirtualReader reader{sim::ReaderModel::Acr39u, {card}};
-    reader::Owner owner;
-    Wizard wizard{client, clock, owner};
-
-    Async() { plug(owner, reader); }
+struct Async : HttpRig<PendingHttp> {
     int finished = 0;
 
     void start(Task<void> task) {

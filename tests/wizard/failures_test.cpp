@@ -29,22 +29,9 @@ private:
     FakeServer& server_;
 };
 
-// The wizard on a virtual card, its backend reached through FlakyHttp.
-struct FlakyRig {
-    FakeClock clock;
-    FakeServer server;
-    FlakyHttp http{server};
-    backend::BackendClient client{http};
-    std::shared_ptr<sim::VirtualCard> card =
-        std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
-    sim::VirtualReader reader{sim::ReaderModel::Acr39u, {card}};
-    reader::Owner owner;
-    Wizard wizard{client, clock, owner};
-
-    FlakyRig() {
-        plug(owner, reader);
-        wizard.environmentChecked({true, true});
-    }
+// The wizard past the environment step, its backend reached through FlakyHttp.
+struct FlakyRig : HttpRig<FlakyHttp> {
+    FlakyRig() { wizard.environmentChecked({true, true}); }
     auto parts() { return std::tie(server, http, card, reader, wizard); }
 };
 

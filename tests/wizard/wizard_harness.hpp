@@ -131,6 +131,22 @@ struct Harness {
     Wizard wizard;
 };
 
+// The wizard on the demo card in an ACR39U, its backend reached through `Http`, an
+// HttpClient over the fake server that the test controls (refusing, holding requests …).
+template <class Http> struct HttpRig {
+    HttpRig() { plug(owner, reader); }
+
+    FakeClock clock;
+    FakeServer server;
+    Http http{server};
+    backend::BackendClient client{http};
+    std::shared_ptr<sim::VirtualCard> card =
+        std::make_shared<sim::VirtualCard>(sim::demoCardSetup());
+    sim::VirtualReader reader{sim::ReaderModel::Acr39u, {card}};
+    reader::Owner owner;
+    Wizard wizard{client, clock, owner};
+};
+
 // Blocks the card's PIN the way a holder does: three wrong VERIFYs through the reader.
 void blockPin(sim::VirtualReader& reader);
 // True when `pin` verifies on the card in a fresh reader session.
