@@ -4,8 +4,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  act, insertCard, launch, mirror, offerReader, openApp, removeCard, startServer, state, typeInto,
-  unplugReader, untilStep, until,
+  act, advanceClock, insertCard, launch, mirror, offerReader, openApp, removeCard, startServer, state,
+  typeInto, unplugReader, untilStep, until,
 } from "./harness.mjs";
 import { newPin, pageIssuesCode, photograph, toCardStep, toConfirmStep } from "./flows.mjs";
 
@@ -100,8 +100,7 @@ test("a session that runs out ends the operation", async () => {
   // default session lifetime) are over. Time jumps less than the 30 s warning, so that no
   // warning goes unanswered.
   for (let jumps = 0; jumps < 80 && (await state(page)).step === "reader"; ++jumps) {
-    await page.clock.fastForward(29_000);
-    await page.waitForTimeout(200);
+    await advanceClock(page, 29_000);
     if ((await mirror(page)).actions.includes("still_here")) await act(page, "still_here");
   }
   await untilStep(page, "failed", "expired_code");
@@ -113,7 +112,7 @@ test("a session that runs out ends the operation", async () => {
 
 test("an idle page warns first, keeps the session on request, then resets", async () => {
   const { page } = await atReaderStep({ clock: true });
-  await page.clock.fastForward(95_000);
+  await advanceClock(page, 95_000);
   await untilStep(page, "reader", null);
   const warned = await untilWarning(page);
   assert.ok(warned.actions.includes("still_here"), JSON.stringify(warned.actions));
@@ -121,7 +120,7 @@ test("an idle page warns first, keeps the session on request, then resets", asyn
   await act(page, "still_here");
   for (let i = 0; i < 100 && (await mirror(page)).warning; ++i) await page.waitForTimeout(50);
   assert.equal((await mirror(page)).warning, null);
-  await page.clock.fastForward(125_000);
+  await advanceClock(page, 125_000);
   await untilStep(page, "code", "idle_reset");
   await page.close();
 });

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import {
-  act, baseUrl, chromiumArgs, chromiumPath, installFakes, launch, mirror, offerReader, openApp,
+  act, advanceClock, baseUrl, chromiumArgs, chromiumPath, installFakes, launch, mirror, offerReader, openApp,
   removeCard, state, typeInto, untilStep,
 } from "./harness.mjs";
 import { cardFor, newPin, outbox, photograph, smsAfter } from "./flows.mjs";
@@ -28,17 +28,6 @@ async function issueCode(operation) {
     body: JSON.stringify({ tckn: "10000000146", operation }),
   });
   return (await response.json()).code;
-}
-
-// With the page's clock installed its frames, which notice the time, run only as the clock
-// moves: after a jump, move it on in small steps (at most 5 s) until `step` shows.
-async function clockUntilStep(page, step, error) {
-  for (let ms = 0; ms < 5_000; ms += 250) {
-    const now = await state(page);
-    if (now.step === step && now.error === error) break;
-    await page.clock.runFor(250);
-  }
-  await untilStep(page, step, error);
 }
 
 // The sizes the holder sees on this screen: the canvas's text (the app reports it), the mirror's
@@ -150,25 +139,18 @@ test("the card taken out at a kiosk ends the session: everything wiped, back to 
   await page.close();
 });
 
-// Skipped until the fake clock's jumps reach the app reliably: under load, after
-// page.clock.fastForward the page's own performance.now() (the wizard's clock) was found tens of
-// seconds behind the jumps made (37.6 s after 125 s of them), so either reset came late or not at
-// all in about half the runs on a loaded 2-core machine. The behaviour itself is covered by the
-// wizard suite (tests/wizard/kiosk_test.cpp, on a fake clock of its own).
-test("a kiosk goes back to the start a minute after the end, and warns before an idle reset", {
-  skip: "Playwright's fastForward not seen by performance.now() under load (see above)",
-}, async () => {
+test("a kiosk goes back to the start a minute after the end, and warns before an idle reset", async () => {
   const { page } = await openApp(browser, { path: "/shell/", clock: true });
   await untilStep(page, "code", null);
   await typeInto(page, "code", await issueCode("unblock"));
   await act(page, "submit_code");
   await untilStep(page, "reader", null);
   // Idle at the reader step: the warning 30 s before the reset at 120 s, then the reset.
-  await page.clock.fastForward(95_000);
+  await advanceClock(page, 95_000);
   for (let i = 0; i < 100 && !(await mirror(page)).warning; ++i) await page.waitForTimeout(50);
   assert.ok((await mirror(page)).actions.includes("still_here"));
-  await page.clock.fastForward(30_000);
-  await clockUntilStep(page, "code", "idle_reset");
+  await advanceClock(page, 30_000);
+  await untilStep(page, "code", "idle_reset");
 
   await typeInto(page, "code", await issueCode("unblock"));
   await act(page, "submit_code");
@@ -188,10 +170,10 @@ test("a kiosk goes back to the start a minute after the end, and warns before an
   // The card work's own waits run on the page's (installed) clock: let it move on.
   for (let i = 0; i < 120 && (await state(page)).step !== "done"; ++i) await page.clock.runFor(500);
   await untilStep(page, "done", null);
-  await page.clock.fastForward(50_000);
+  await advanceClock(page, 50_000);
   assert.equal((await state(page)).step, "done", "the warnings stay long enough to read");
-  await page.clock.fastForward(11_000);
-  await clockUntilStep(page, "code", null);
+  await advanceClock(page, 11_000);
+  await untilStep(page, "code", null);
   assert.deepEqual((await mirror(page)).notes, []);
   await page.close();
 });

@@ -4,7 +4,7 @@
 // step, and once they were submitted) and after the idle reset.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { act, launch, openApp, removeCard, typeInto, untilStep } from "./harness.mjs";
+import { act, advanceClock, launch, openApp, removeCard, typeInto, untilStep } from "./harness.mjs";
 import { demoPin, outbox, smsAfter, toCardStep } from "./flows.mjs";
 
 // Twelve digits each, so that nothing else in the heap matches by chance (in BCD too).
@@ -128,7 +128,7 @@ test("no PIN in the heap after the idle reset", async () => {
   await untilStep(page, "code", null);
   await toCardStep(page, { operation: "change", model: "acr39u" });
   await typePins(page, "change", wrongPin);
-  await page.clock.fastForward(125_000);
+  await advanceClock(page, 125_000);
   await untilStep(page, "code", "idle_reset");
   await assertNoPin(page, [pin, wrongPin], "after the idle reset");
   await page.close();
