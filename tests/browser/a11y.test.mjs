@@ -3,7 +3,7 @@
 // mirror as a keyboard user works it (a11y.mjs).
 import { after, before, test } from "node:test";
 import { act, baseUrl, launch, offerReader, openApp, typeInto, untilStep } from "./harness.mjs";
-import { cardFor, demoPin, newPin, outbox, pageIssuesCode, smsAfter } from "./flows.mjs";
+import { cardFor, demoPin, holdAuthorization, newPin, outbox, pageIssuesCode, smsAfter } from "./flows.mjs";
 import { auditBothLanguages, checkAnnouncedOnce, recordAnnouncements } from "./a11y.mjs";
 
 let browser;
@@ -52,9 +52,7 @@ for (const [deployment, path] of [["page", "/"], ["kiosk", "/shell/"]]) {
       await untilStep(page, "confirm", null);
       await auditBothLanguages(page, label("confirm"));
       await typeInto(page, "confirmation", await smsAfter(sent));
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      await page.route("**/authorization", async (route) => { await held; await route.continue(); });
+      const release = await holdAuthorization(page);
       await act(page, "submit_confirmation");
       if (operation !== "change") {
         await untilStep(page, "working", null);

@@ -78,3 +78,12 @@ export async function toConfirmStep(page, operation, shotName, server = baseUrl)
   await untilStep(page, "confirm", null);
   return smsAfter(sent, server);
 }
+
+// Holds the server's answer to POST …/authorization back until the returned function is called:
+// the Working step stays on screen, and the card waits for its cryptogram.
+export async function holdAuthorization(page) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route("**/authorization", async (route) => { await held; await route.continue(); });
+  return release;
+}

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { Card, Host } from "../helper/host-client.mjs";
 import { act, baseUrl, mirror, state, typeInto, until, untilStep } from "./harness.mjs";
-import { demoPin, newPin, pageIssuesCode, smsAfter, outbox } from "./flows.mjs";
+import { demoPin, holdAuthorization, newPin, outbox, pageIssuesCode, smsAfter } from "./flows.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const extension = join(root, "build/helper/extension");
@@ -213,9 +213,7 @@ test("the host killed in the middle of an unblock: the screen says the helper st
     await toCardStep(page, "unblock");
     const sms = await toConfirm(page, "unblock");
     // The server's authorization held back: the card has its challenge, the host is killed.
-    let release;
-    const held = new Promise((done) => { release = done; });
-    await page.route("**/authorization", async (route) => { await held; await route.continue(); });
+    const release = await holdAuthorization(page);
     await confirm(page, sms);
     await untilStep(page, "working", null);
     const hosts = hostProcesses(helper.profile);

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { act, launch, mirror, openApp, state, typeInto, untilStep } from "./harness.mjs";
 import {
-  maskedTckn, newPin, pageIssuesCode, photograph, shots, toCardStep, toConfirmStep,
+  holdAuthorization, maskedTckn, newPin, pageIssuesCode, photograph, shots, toCardStep, toConfirmStep,
 } from "./flows.mjs";
 
 let browser;
@@ -32,9 +32,7 @@ for (const model of ["acr39u", "connect2sign"]) {
       await photograph(page, `${name}-confirm`);
       await typeInto(page, "confirmation", sms);
       // The server's authorization is held back a moment, to see the Working step.
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      await page.route("**/authorization", async (route) => { await held; await route.continue(); });
+      const release = await holdAuthorization(page);
       await act(page, "submit_confirmation");
       if (operation !== "change") {
         await untilStep(page, "working", null);
