@@ -77,7 +77,8 @@ constexpr std::size_t maxShortLe = 256;
 // 30 then a short-form length or the long form 81 xx / 82 xx xx.
 std::size_t derSize(ByteView head) {
     const auto malformed = [] {
-        throw Error(ErrorCode::MalformedData, "the certificate file does not hold a DER certificate");
+        throw Error(ErrorCode::MalformedData,
+                    "the certificate file does not hold a DER certificate");
     };
     if (head.size() < 2 || head[0] != 0x30) malformed();
     std::size_t lengthBytes = 0, length = head[1];
@@ -154,12 +155,14 @@ Task<Bytes> AkisCard::readCertificate(Certificate which) {
     bool ended = certificate.size() < maxShortLe; // a shorter answer: the file has no more
     while (certificate.size() < size) {
         if (ended)
-            throw Error(ErrorCode::MalformedData, "the certificate file ends before its DER length");
+            throw Error(ErrorCode::MalformedData,
+                        "the certificate file ends before its DER length");
         const std::size_t wanted = std::min(size - certificate.size(), maxShortLe);
         const Bytes chunk = co_await readBinary(certificate.size(), wanted);
         ended = chunk.size() < wanted;
         certificate.insert(certificate.end(), chunk.begin(),
-                           chunk.begin() + static_cast<std::ptrdiff_t>(std::min(chunk.size(), wanted)));
+                           chunk.begin() +
+                               static_cast<std::ptrdiff_t>(std::min(chunk.size(), wanted)));
     }
     certificate.resize(size); // the file may hold padding after the certificate
     co_return certificate;

@@ -78,12 +78,11 @@ TEST_CASE("each flow sends the card exactly the APDUs it needs") {
 
 TEST_CASE("each operation takes the fewest server round trips, each named") {
     const std::string session = "/api/v1/sessions/" + std::string(fakeSessionId);
-    const std::vector<std::string> authorized{
-        "/api/v1/sessions",       session + "/card",          session + "/sms",
-        session + "/confirm",     session + "/authorization", session + "/outcome"};
-    const std::vector<std::string> changed{"/api/v1/sessions", session + "/card",
-                                           session + "/sms", session + "/confirm",
-                                           session + "/outcome"};
+    const std::vector<std::string> authorized{"/api/v1/sessions",         session + "/card",
+                                              session + "/sms",           session + "/confirm",
+                                              session + "/authorization", session + "/outcome"};
+    const std::vector<std::string> changed{"/api/v1/sessions", session + "/card", session + "/sms",
+                                           session + "/confirm", session + "/outcome"};
     for (Operation operation : {Operation::Create, Operation::Unblock, Operation::Change}) {
         CAPTURE(backend::wireName(operation));
         std::vector<std::string> paths;
