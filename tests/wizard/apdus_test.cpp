@@ -3,6 +3,8 @@
 // what they cost in time is `pinctl bench`'s.)
 #include "wizard/wizard_harness.hpp"
 
+#include "kamusm/ccid/message.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace kamusm;
@@ -30,6 +32,26 @@ std::string certificateReads(const char* each) {
         reads += std::string(i ? " " : "") + each;
     return reads;
 }
+
+// Counts the bulk transfers to and from the reader (the interrupt endpoint apart).
+class CountingDevice : public ForwardingDevice {
+public:
+    using ForwardingDevice::ForwardingDevice;
+    Task<Bytes> transferIn(std::uint8_t endpoint, std::size_t length,
+                           usb::Milliseconds timeout) override {
+        Bytes data = co_await target_.transferIn(endpoint, length, timeout);
+        const bool interrupt = !data.empty() && (data[0] == ccid::RDR_to_PC::NotifySlotChange ||
+                                                 data[0] == ccid::RDR_to_PC::HardwareError);
+        if (!interrupt) ++bulkIn;
+        co_return data;
+    }
+    Task<void> transferOut(std::uint8_t endpoint, ByteView data,
+                           usb::Milliseconds timeout) override {
+        ++bulkOut;
+        return target_.transferOut(endpoint, data, timeout);
+    }
+    int bulkOut = 0, bulkIn = 0;
+};
 
 struct Expected {
     Operation operation;
@@ -88,5 +110,26 @@ TEST_CASE("each operation takes the fewest server round trips, each named") {
         std::vector<std::string> paths;
         run({operation, sim::CardProtocol::T1, {}}, paths);
         CHECK(paths == (operation == Operation::Change ? changed : authorized));
+    }
+}
+
+TEST_CASE("each CCID exchange of a flow is one bulk-out and one bulk-in transfer") {
+    // The unblock flow's 19 APDUs (readT1 above and the six of the work), and around them:
+    // GetSlotStatus, IccPowerOn, SetParameters (GetParameters at the ArkSigner, which negotiates
+    // by itself) and IccPowerOff. At TPDU level (ACR39U) also the S(IFS) exchange announcing
+    // IFSD 247 and an R-block for each response longer than that (8 READ BINARYs of 256 and the
+    // signature); the card asks for no time extension.
+    const std::pair<sim::ReaderModel, int> readers[] = {{sim::ReaderModel::Acr39u, 19 + 4 + 1 + 9},
+                                                        {sim::ReaderModel::Connect2Sign, 19 + 4}};
+    for (const auto& [model, exchanges] : readers) {
+        Harness h(Operation::Unblock, sim::demoCardSetup(), model);
+        blockPin(h.reader);
+        CountingDevice device(h.reader);
+        h.plug(device);
+        h.runToNewPin();
+        h.finishWith("24681357");
+        REQUIRE(h.wizard.state().step == Step::Done);
+        CHECK(device.bulkOut == exchanges);
+        CHECK(device.bulkIn == exchanges);
     }
 }
