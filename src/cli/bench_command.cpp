@@ -15,6 +15,7 @@
 #include "kamusm/sim/reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
