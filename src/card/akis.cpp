@@ -69,6 +69,31 @@ struct PinCommand {
                 sw);
 }
 
+// READ BINARY offsets above this need SFI addressing: no certificate file is that large.
+constexpr std::size_t maximumFileSize = 0x7FFF;
+constexpr std::size_t maxShortLe = 256;
+
+// The size of the DER SEQUENCE (X.509 certificate) that `head` starts with, header included:
+// 30 then a short-form length or the long form 81 xx / 82 xx xx.
+std::size_t derSize(ByteView head) {
+    const auto malformed = [] {
+        throw Error(ErrorCode::MalformedData,
+                    "the certificate file does not hold a DER certificate");
+    };
+    if (head.size() < 2 || head[0] != 0x30) malformed();
+    std::size_t lengthBytes = 0, length = head[1];
+    if (head[1] & 0x80) {
+        lengthBytes = head[1] & 0x7F;
+        if (lengthBytes == 0 || lengthBytes > 2 || head.size() < 2 + lengthBytes) malformed();
+        length = 0;
+        for (std::size_t i = 0; i < lengthBytes; ++i)
+            length = length << 8 | head[2 + i];
+    }
+    const std::size_t size = 2 + lengthBytes + length;
+    if (size > maximumFileSize) malformed();
+    return size;
+}
+
 } // namespace
 
 bool isAkisCard(const iso7816::Atr& atr) {
@@ -122,25 +147,37 @@ Task<Bytes> AkisCard::readCertificate(Certificate which) {
         throw Error(ErrorCode::FileNotFound, "the card has no such certificate", selected.sw());
     if (!selected.ok()) throwUnexpected("selecting the certificate", selected.sw());
 
-    // READ BINARY until the card says the end is reached (6282, or 6B00 at an exact multiple).
-    constexpr std::size_t maximumSize = 0x7FFF; // offsets above need SFI addressing
-    Bytes certificate;
-    while (certificate.size() < maximumSize) {
-        const auto offset = static_cast<std::uint16_t>(certificate.size());
-        const ResponseApdu chunk = co_await send({0x00,
-                                                  0xB0,
-                                                  static_cast<std::uint8_t>(offset >> 8),
-                                                  static_cast<std::uint8_t>(offset),
-                                                  {},
-                                                  256});
-        if (chunk.sw() == 0x6B00 && !certificate.empty()) break;
-        if (!chunk.ok() && chunk.sw() != 0x6282)
-            throwUnexpected("reading the certificate", chunk.sw());
-        certificate.insert(certificate.end(), chunk.data.begin(), chunk.data.end());
-        if (chunk.sw() == 0x6282 || chunk.data.size() < 256) break;
+    // The first READ BINARY brings the DER header; its length says how much more to read, so
+    // that every later READ BINARY asks for exactly what is left: nothing past the end (no 6282,
+    // no 6B00 at an exact multiple of 256, no 6Cxx re-send under T=0).
+    Bytes certificate = co_await readBinary(0, maxShortLe);
+    const std::size_t size = derSize(certificate);
+    bool ended = certificate.size() < maxShortLe; // a shorter answer: the file has no more
+    while (certificate.size() < size) {
+        if (ended)
+            throw Error(ErrorCode::MalformedData,
+                        "the certificate file ends before its DER length");
+        const std::size_t wanted = std::min(size - certificate.size(), maxShortLe);
+        const Bytes chunk = co_await readBinary(certificate.size(), wanted);
+        ended = chunk.size() < wanted;
+        certificate.insert(certificate.end(), chunk.begin(),
+                           chunk.begin() +
+                               static_cast<std::ptrdiff_t>(std::min(chunk.size(), wanted)));
     }
-    if (certificate.empty()) throw Error(ErrorCode::MalformedData, "the certificate file is empty");
+    certificate.resize(size); // the file may hold padding after the certificate
     co_return certificate;
+}
+
+Task<Bytes> AkisCard::readBinary(std::size_t offset, std::size_t length) {
+    const ResponseApdu chunk = co_await send({0x00,
+                                              0xB0,
+                                              static_cast<std::uint8_t>(offset >> 8),
+                                              static_cast<std::uint8_t>(offset),
+                                              {},
+                                              length});
+    // 6282: the file ended first; what came is all there is.
+    if (!chunk.ok() && chunk.sw() != 0x6282) throwUnexpected("reading the certificate", chunk.sw());
+    co_return chunk.data;
 }
 
 Task<PinStatus> AkisCard::pinStatus() {

@@ -48,6 +48,8 @@ public:
     Task<Bytes> transmit(ByteView command) override {
         VirtualCard& card = present(PcscCall::Transmit, "SCardTransmit");
         world_->commands.emplace_back(command.begin(), command.end());
+        if (const auto driver = world_->find(reader_)->driver)
+            co_return co_await driver->transmit(command);
         co_return card.process(command).encode();
     }
     Task<void> beginTransaction() override {
@@ -71,9 +73,10 @@ public:
         if (world_->beforeCall) world_->beforeCall(PcscCall::Disconnect);
         world_->calls.push_back("disconnect " + std::string(pcsc::nameOf(disposition)));
         PcscReader* reader = world_->find(reader_);
-        if (reader && reader->card && disposition != pcsc::Disposition::Leave)
+        if (reader && reader->card && disposition != pcsc::Disposition::Leave) {
             reader->card->reset();
-        co_return;
+            if (reader->driver) co_await reader->driver->release(disposition);
+        }
     }
 
 private:
@@ -187,6 +190,7 @@ Task<pcsc::ConnectResult> PcscContext::connect(const std::string& readerName,
     if (!reader->card) throw scardFailure(scard::noSmartcard, "SCardConnect");
     if (reader->heldExclusively) throw scardFailure(scard::sharingViolation, "SCardConnect");
     pcsc::ConnectResult result;
+    if (reader->driver) co_await reader->driver->powerUp();
     result.connection = std::make_unique<Connection>(world_, *reader);
     result.activeProtocol = pcsc::Protocol::T1;
     co_return result;

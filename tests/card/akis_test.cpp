@@ -87,23 +87,94 @@ TEST_CASE("serial, PIN status, verify and change send the profile's APDUs") {
     CHECK(channel.script.empty());
 }
 
-TEST_CASE("a certificate is read to the end the card reports") {
+namespace {
+
+// A DER SEQUENCE of `size` bytes in all (long-form length 82 xx xx), filled with `fill`.
+Bytes derOfSize(std::size_t size, std::uint8_t fill) {
+    const std::size_t content = size - 4;
+    Bytes der{0x30, 0x82, static_cast<std::uint8_t>(content >> 8),
+              static_cast<std::uint8_t>(content)};
+    der.resize(size, fill);
+    return der;
+}
+
+std::string hexRange(const Bytes& bytes, std::size_t from, std::size_t count) {
+    return toHex(ByteView(bytes).subspan(from, count));
+}
+
+} // namespace
+
+TEST_CASE("a certificate is read by its DER length, each READ BINARY asking for what is left") {
     ScriptedChannel channel;
     AkisCard card(channel);
+    const Bytes der = derOfSize(522, 0xAA);
     channel.script = {
         {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
         {"00 A4 00 0C 02 2F01", "9000"},
-        {"00 B0 00 00 00", toHex(Bytes(256, 0xAA)) + "9000"},
-        {"00 B0 01 00 00", toHex(Bytes(256, 0xBB)) + "9000"},
-        {"00 B0 02 00 00", toHex(Bytes(10, 0xCC)) + "6282"},
+        {"00 B0 00 00 00", hexRange(der, 0, 256) + "9000"},
+        {"00 B0 01 00 00", hexRange(der, 256, 256) + "9000"},
+        {"00 B0 02 00 0A", hexRange(der, 512, 10) + "9000"}, // Le = the 10 bytes left
     };
-    Bytes certificate = runSync(card.readCertificate(Certificate::Signing));
-    CHECK(certificate.size() == 522);
-    CHECK(certificate.back() == 0xCC);
+    CHECK(runSync(card.readCertificate(Certificate::Signing)) == der);
+    CHECK(channel.script.empty());
+
+    // An exact multiple of 256: no READ BINARY past the end (no 6B00 round).
+    const Bytes even = derOfSize(512, 0xBB);
+    channel.script = {
+        {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
+        {"00 A4 00 0C 02 2F01", "9000"},
+        {"00 B0 00 00 00", hexRange(even, 0, 256) + "9000"},
+        {"00 B0 01 00 00", hexRange(even, 256, 256) + "9000"},
+    };
+    CHECK(runSync(card.readCertificate(Certificate::Signing)) == even);
+    CHECK(channel.script.empty());
+
+    // Shorter than one READ BINARY: the card's 6282 ends it, padding after the DER is dropped.
+    const Bytes small = derOfSize(100, 0xCC);
+    channel.script = {
+        {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
+        {"00 A4 00 0C 02 2F01", "9000"},
+        {"00 B0 00 00 00", toHex(small) + "FFFF6282"},
+    };
+    CHECK(runSync(card.readCertificate(Certificate::Signing)) == small);
 
     channel.script = {
         {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
         {"00 A4 00 0C 02 2F02", "6A82"},
     };
     CHECK_THROWS_AS(runSync(card.readCertificate(Certificate::Encryption)), card::Error);
+}
+
+TEST_CASE("a certificate file that is not DER, or shorter than its DER length, is malformed") {
+    ScriptedChannel channel;
+    AkisCard card(channel);
+    const auto malformed = [&] {
+        try {
+            runSync(card.readCertificate(Certificate::Signing));
+            FAIL("no error");
+        } catch (const card::Error& error) {
+            CHECK(error.code() == ErrorCode::MalformedData);
+        }
+        CHECK(channel.script.empty());
+    };
+    channel.script = {
+        {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
+        {"00 A4 00 0C 02 2F01", "9000"},
+        {"00 B0 00 00 00", toHex(Bytes(256, 0xFF)) + "9000"},
+    };
+    malformed();
+    const Bytes der = derOfSize(600, 0xAA);
+    channel.script = {
+        {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
+        {"00 A4 00 0C 02 2F01", "9000"},
+        {"00 B0 00 00 00", hexRange(der, 0, 256) + "9000"},
+        {"00 B0 01 00 00", hexRange(der, 256, 40) + "6282"},
+    };
+    malformed();
+    channel.script = {
+        {"00 A4 04 0C 08 F04B414D55534D01", "9000"},
+        {"00 A4 00 0C 02 2F01", "9000"},
+        {"00 B0 00 00 00", "3083" + toHex(Bytes(254, 0)) + "9000"}, // a 3-byte length: too large
+    };
+    malformed();
 }

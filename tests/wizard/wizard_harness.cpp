@@ -123,12 +123,13 @@ Harness::Harness(backend::Operation operation, sim::CardSetup setup, sim::Reader
     plug(reader);
 }
 
-void Harness::plug(usb::Device& device) {
-    test::plug(owner, device);
+void Harness::plug(usb::Device& device, ccid::Trace* trace) {
+    test::plug(owner, device, trace);
 }
 
-void plug(reader::Owner& owner, usb::Device& device) {
-    auto transport = std::make_unique<reader::CcidTransport>(reader::TransportKind::Sim);
+void plug(reader::Owner& owner, usb::Device& device, ccid::Trace* trace) {
+    auto transport = std::make_unique<reader::CcidTransport>(reader::TransportKind::Sim,
+                                                             reader::CcidTransport::Sleep{}, trace);
     transport->addDevice(std::make_unique<ForwardingDevice>(device));
     runSync(owner.use(std::move(transport)));
 }

@@ -105,8 +105,8 @@ protected:
     usb::Device& target_;
 };
 
-// Makes `device` the only reader `owner` holds.
-void plug(reader::Owner& owner, usb::Device& device);
+// Makes `device` the only reader `owner` holds; `trace` sees what the CCID stack sends.
+void plug(reader::Owner& owner, usb::Device& device, ccid::Trace* trace = nullptr);
 
 // The session id the fake server hands out.
 inline constexpr std::string_view fakeSessionId = "5e55105e55105e55105e55105e55105e";
@@ -116,7 +116,7 @@ struct Harness {
                      sim::ReaderModel model = sim::ReaderModel::Acr39u, WizardOptions options = {});
 
     // Makes `device` the only reader the wizard's owner holds (the harness's own at the start).
-    void plug(usb::Device& device);
+    void plug(usb::Device& device, ccid::Trace* trace = nullptr);
     // Environment → Code → Reader → Card → NewPin, checking each step on the way.
     void runToNewPin();
     // NewPin → Confirm (SMS sent) → Working → Done with the right SMS code.

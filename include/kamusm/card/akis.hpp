@@ -28,7 +28,8 @@ public:
     explicit AkisCard(iso7816::Channel& channel) : channel_(channel) {}
 
     Task<std::string> readSerial();
-    // The certificate's DER bytes; Error{FileNotFound} when the card has none.
+    // The certificate's DER bytes, read by its DER length; Error{FileNotFound} when the card has
+    // none, Error{MalformedData} when the file does not hold a DER SEQUENCE of that length.
     Task<Bytes> readCertificate(Certificate which);
     Task<PinStatus> pinStatus();
     // Throws Error{WrongPin} with triesLeft, {PinBlocked}, {PinNotSet}, {PinFormat}.
@@ -45,6 +46,8 @@ public:
 private:
     Task<iso7816::ResponseApdu> send(const iso7816::CommandApdu& command);
     Task<void> selectApplication();
+    // READ BINARY of `length` bytes at `offset` in the selected EF (fewer when it ends first).
+    Task<Bytes> readBinary(std::size_t offset, std::size_t length);
 
     iso7816::Channel& channel_;
 };

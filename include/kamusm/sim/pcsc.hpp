@@ -25,14 +25,27 @@ inline constexpr std::uint32_t noService = 0x8010001D, unknownReader = 0x8010000
                                timeout = 0x8010000A;
 }
 
+// What pcscd's reader driver does for one reader, where a benchmark models it (a CCID reader
+// model under a driver): the card powered at the first SCardConnect, each SCardTransmit carried
+// over the reader's card line, the card reset or unpowered by SCardDisconnect. Without one the
+// card answers APDUs directly, with no reader and no line in between.
+class PcscDriver {
+public:
+    virtual ~PcscDriver() = default;
+    virtual Task<void> powerUp() = 0; // does nothing when the card is powered already
+    virtual Task<Bytes> transmit(ByteView command) = 0;
+    virtual Task<void> release(pcsc::Disposition disposition) = 0;
+};
+
 struct PcscReader {
     std::string name;
-    std::shared_ptr<VirtualCard> card; // null: empty
-    std::uint32_t events = 0;          // counts insertions and removals
-    int insertion = 0;                 // which card a connection was made to
-    int resets = 0;                    // resets by another program: connections then fail once
-    bool heldExclusively = false;      // by "another program"
-    Bytes reportedAtr;                 // non-empty: SCardStatus says this, not the card's ATR
+    std::shared_ptr<VirtualCard> card;  // null: empty
+    std::shared_ptr<PcscDriver> driver; // null: APDUs go straight to the card
+    std::uint32_t events = 0;           // counts insertions and removals
+    int insertion = 0;                  // which card a connection was made to
+    int resets = 0;                     // resets by another program: connections then fail once
+    bool heldExclusively = false;       // by "another program"
+    Bytes reportedAtr;                  // non-empty: SCardStatus says this, not the card's ATR
 };
 
 inline PcscReader emptyPcscReader(std::string name) {

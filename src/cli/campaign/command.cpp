@@ -15,11 +15,6 @@ namespace {
 
 using namespace campaign;
 
-// kamusm-server is built next to pinctl.
-std::filesystem::path serverBinary() {
-    return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "kamusm-server";
-}
-
 // The server logs every request; the campaign keeps only the latest stretch of it.
 constexpr std::uint64_t logStretch = 1000;
 constexpr std::uint64_t progressEvery = 5000;
@@ -69,7 +64,7 @@ int campaignCommand(const Arguments& arguments) {
     }
     const std::optional<Options> options = parseOptions(arguments);
     if (!options) return 2;
-    Runner runner(serverBinary());
+    Runner runner(serverBesidePinctl());
     const Planner planner(options->seed, options->filters);
     Tally tally;
     const auto started = std::chrono::steady_clock::now();

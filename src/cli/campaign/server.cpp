@@ -65,6 +65,10 @@ int readPort(int fd) {
 
 } // namespace
 
+fs::path serverBesidePinctl() {
+    return fs::read_symlink("/proc/self/exe").parent_path() / "kamusm-server";
+}
+
 ServerProcess::ServerProcess(fs::path binary)
     : binary_(std::move(binary)), dataDir_(freshDataDir()) {
     start();

@@ -8,6 +8,9 @@
 
 namespace kamusm::cli::campaign {
 
+// kamusm-server, built next to pinctl.
+std::filesystem::path serverBesidePinctl();
+
 class ServerProcess {
 public:
     // Starts `binary` on a fresh data directory (in /dev/shm when there is one: the campaign
