@@ -39,9 +39,11 @@ Task<void> PcscCard::endTransaction() {
     return connection().endTransaction(pcsc::Disposition::Leave);
 }
 
+// Unpowered, not reset: either way no verified PIN outlives the connection, but a reset is a
+// power cycle in the reader's driver (libccid: off, then on), an ATR on the line for nobody.
 Task<void> PcscCard::disconnect() {
     std::unique_ptr<pcsc::Connection> closing = std::move(connection_);
-    if (closing) co_await closing->disconnect(pcsc::Disposition::Reset);
+    if (closing) co_await closing->disconnect(pcsc::Disposition::Unpower);
 }
 
 PcscTransport::PcscTransport(std::unique_ptr<pcsc::Context> context, TransportKind kind,

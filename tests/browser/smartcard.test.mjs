@@ -139,11 +139,13 @@ for (const operation of ["create", "change", "unblock"]) {
     const made = await calls(page);
     assert.ok(made.some((call) => call.method === "startTransaction"), "the PIN work runs in a transaction");
     const endings = made.filter((call) => call.method === "endTransaction" || call.method === "disconnect");
-    assert.ok(endings.some((call) => call.disposition === "reset"), `the card is reset at the end: ${JSON.stringify(endings)}`);
+    assert.ok(endings.some((call) => call.method === "disconnect" && call.disposition === "unpower"),
+              `the card is unpowered at the end: ${JSON.stringify(endings)}`);
     assert.ok(!made.some((call) => call.method === "transmit" && call.ins === 0x2c && operation === "change"),
               "change needs no RESET RETRY COUNTER");
     const card = await cardState(page);
     assert.equal(card.pin, "set");
+    assert.equal(card.verified, false, "no verified PIN left on the card");
     assert.equal(card.puk_commands, 0, "the app never sends a PUK command");
     const html = await page.evaluate(() => document.getElementById("app-a11y").outerHTML);
     assert.ok(!html.includes(newPin));

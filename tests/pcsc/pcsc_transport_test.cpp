@@ -95,7 +95,7 @@ TEST_CASE("APDUs go to the card and its responses come back parsed") {
     CHECK(certificate == rig.card->setup().signingCertificate);
 }
 
-TEST_CASE("a PIN operation runs in a transaction and the card is reset at disconnect") {
+TEST_CASE("a PIN operation runs in a transaction and the card is unpowered at disconnect") {
     Rig rig;
     const auto card = rig.connect();
     card::AkisCard akis(*card);
@@ -105,7 +105,7 @@ TEST_CASE("a PIN operation runs in a transaction and the card is reset at discon
     runSync(card->endTransaction());
     runSync(card->disconnect());
     CHECK_FALSE(rig.card->pinVerified());
-    CHECK(rig.world->calls == std::vector<std::string>{"begin", "end leave", "disconnect reset"});
+    CHECK(rig.world->calls == std::vector<std::string>{"begin", "end leave", "disconnect unpower"});
     // A disconnected card refuses further use, and a second disconnect does nothing.
     CHECK(pcscFailure([&] { runSync(akis.readSerial()); }) == pcsc::ErrorCode::InvalidState);
     runSync(card->disconnect());
