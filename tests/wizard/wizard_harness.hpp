@@ -6,6 +6,7 @@
 #include "kamusm/reader/ccid_transport.hpp"
 #include "kamusm/sim/fixtures.hpp"
 #include "kamusm/sim/reader.hpp"
+#include "kamusm/usb/forwarding_device.hpp"
 #include "kamusm/wizard/wizard.hpp"
 
 #include <functional>
@@ -64,46 +65,7 @@ private:
 };
 
 // Passes every call to a device the test keeps, so that the reader owner can hold it.
-class ForwardingDevice : public usb::Device {
-public:
-    explicit ForwardingDevice(usb::Device& target) : target_(target) {}
-
-    usb::DeviceInfo info() const override { return target_.info(); }
-    Task<void> open() override { return target_.open(); }
-    Task<void> close() override { return target_.close(); }
-    Task<void> selectConfiguration(std::uint8_t value) override {
-        return target_.selectConfiguration(value);
-    }
-    Task<void> claimInterface(std::uint8_t number) override {
-        return target_.claimInterface(number);
-    }
-    Task<void> releaseInterface(std::uint8_t number) override {
-        return target_.releaseInterface(number);
-    }
-    Task<Bytes> controlTransferIn(usb::ControlSetup setup, std::uint16_t length,
-                                  usb::Milliseconds timeout) override {
-        return target_.controlTransferIn(setup, length, timeout);
-    }
-    Task<void> controlTransferOut(usb::ControlSetup setup, ByteView data,
-                                  usb::Milliseconds timeout) override {
-        return target_.controlTransferOut(setup, data, timeout);
-    }
-    Task<Bytes> transferIn(std::uint8_t endpoint, std::size_t length,
-                           usb::Milliseconds timeout) override {
-        return target_.transferIn(endpoint, length, timeout);
-    }
-    Task<void> transferOut(std::uint8_t endpoint, ByteView data,
-                           usb::Milliseconds timeout) override {
-        return target_.transferOut(endpoint, data, timeout);
-    }
-    Task<void> clearHalt(bool in, std::uint8_t endpoint) override {
-        return target_.clearHalt(in, endpoint);
-    }
-    Task<void> reset() override { return target_.reset(); }
-
-protected:
-    usb::Device& target_;
-};
+using usb::ForwardingDevice;
 
 // Makes `device` the only reader `owner` holds; `trace` sees what the CCID stack sends.
 void plug(reader::Owner& owner, usb::Device& device, ccid::Trace* trace = nullptr);

@@ -99,14 +99,14 @@ Task<Bytes> MeteredDevice::controlTransferIn(usb::ControlSetup setup, std::uint1
                                              usb::Milliseconds timeout) {
     Stopwatch watch(meter_.simulatorSeconds);
     ++meter_.usb.control;
-    co_return co_await reader_->controlTransferIn(setup, length, timeout);
+    co_return co_await target_.controlTransferIn(setup, length, timeout);
 }
 
 Task<void> MeteredDevice::controlTransferOut(usb::ControlSetup setup, ByteView data,
                                              usb::Milliseconds timeout) {
     Stopwatch watch(meter_.simulatorSeconds);
     ++meter_.usb.control;
-    co_await reader_->controlTransferOut(setup, data, timeout);
+    co_await target_.controlTransferOut(setup, data, timeout);
 }
 
 Task<Bytes> MeteredDevice::transferIn(std::uint8_t endpoint, std::size_t length,
@@ -114,7 +114,7 @@ Task<Bytes> MeteredDevice::transferIn(std::uint8_t endpoint, std::size_t length,
     Bytes data;
     {
         Stopwatch watch(meter_.simulatorSeconds);
-        data = co_await reader_->transferIn(endpoint, length, timeout);
+        data = co_await target_.transferIn(endpoint, length, timeout);
     }
     if (isInterruptMessage(data)) {
         ++meter_.usb.interruptIn;
@@ -130,7 +130,7 @@ Task<void> MeteredDevice::transferOut(std::uint8_t endpoint, ByteView data,
                                       usb::Milliseconds timeout) {
     Stopwatch watch(meter_.simulatorSeconds);
     ++meter_.usb.bulkOut;
-    co_await reader_->transferOut(endpoint, data, timeout);
+    co_await target_.transferOut(endpoint, data, timeout);
 }
 
 Task<std::vector<reader::Slot>> MeteredTransport::slots() {

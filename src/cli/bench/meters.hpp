@@ -6,6 +6,7 @@
 #include "kamusm/reader/transport.hpp"
 #include "kamusm/sim/pcsc.hpp"
 #include "kamusm/sim/reader.hpp"
+#include "kamusm/usb/forwarding_device.hpp"
 
 #include <chrono>
 #include <memory>
@@ -36,23 +37,11 @@ struct CardMeter {
 };
 
 // The virtual reader as a USB device, each call counted and timed.
-class MeteredDevice final : public usb::Device {
+class MeteredDevice final : public usb::ForwardingDevice {
 public:
     MeteredDevice(std::shared_ptr<sim::VirtualReader> reader, CardMeter& meter)
-        : reader_(std::move(reader)), meter_(meter) {}
+        : usb::ForwardingDevice(*reader), reader_(std::move(reader)), meter_(meter) {}
 
-    usb::DeviceInfo info() const override { return reader_->info(); }
-    Task<void> open() override { return reader_->open(); }
-    Task<void> close() override { return reader_->close(); }
-    Task<void> selectConfiguration(std::uint8_t value) override {
-        return reader_->selectConfiguration(value);
-    }
-    Task<void> claimInterface(std::uint8_t number) override {
-        return reader_->claimInterface(number);
-    }
-    Task<void> releaseInterface(std::uint8_t number) override {
-        return reader_->releaseInterface(number);
-    }
     Task<Bytes> controlTransferIn(usb::ControlSetup setup, std::uint16_t length,
                                   usb::Milliseconds timeout) override;
     Task<void> controlTransferOut(usb::ControlSetup setup, ByteView data,
@@ -61,13 +50,9 @@ public:
                            usb::Milliseconds timeout) override;
     Task<void> transferOut(std::uint8_t endpoint, ByteView data,
                            usb::Milliseconds timeout) override;
-    Task<void> clearHalt(bool in, std::uint8_t endpoint) override {
-        return reader_->clearHalt(in, endpoint);
-    }
-    Task<void> reset() override { return reader_->reset(); }
 
 private:
-    std::shared_ptr<sim::VirtualReader> reader_;
+    std::shared_ptr<sim::VirtualReader> reader_; // kept alive while the stack holds this device
     CardMeter& meter_;
 };
 

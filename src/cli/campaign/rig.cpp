@@ -1,6 +1,7 @@
 #include "rig.hpp"
 
 #include "kamusm/reader/pcsc_transport.hpp"
+#include "kamusm/usb/forwarding_device.hpp"
 
 namespace kamusm::cli::campaign {
 
@@ -14,47 +15,31 @@ constexpr int endlessTimeExtensions = 300;
 
 // A virtual reader as the USB stack sees it, with each transfer an event of the reader channel
 // (the faults due there strike first).
-class CardRig::TappedDevice : public usb::Device {
+class CardRig::TappedDevice : public usb::ForwardingDevice {
 public:
     TappedDevice(CardRig& rig, std::shared_ptr<sim::VirtualReader> target)
-        : rig_(rig), target_(std::move(target)) {}
+        : usb::ForwardingDevice(*target), rig_(rig), reader_(std::move(target)) {}
 
-    usb::DeviceInfo info() const override { return target_->info(); }
-    Task<void> open() override { return target_->open(); }
-    Task<void> close() override { return target_->close(); }
-    Task<void> selectConfiguration(std::uint8_t value) override {
-        return target_->selectConfiguration(value);
-    }
-    Task<void> claimInterface(std::uint8_t number) override {
-        return target_->claimInterface(number);
-    }
-    Task<void> releaseInterface(std::uint8_t number) override {
-        return target_->releaseInterface(number);
-    }
     Task<Bytes> controlTransferIn(usb::ControlSetup setup, std::uint16_t length,
                                   usb::Milliseconds timeout) override {
         event();
-        return target_->controlTransferIn(setup, length, timeout);
+        return target_.controlTransferIn(setup, length, timeout);
     }
     Task<void> controlTransferOut(usb::ControlSetup setup, ByteView data,
                                   usb::Milliseconds timeout) override {
         event();
-        return target_->controlTransferOut(setup, data, timeout);
+        return target_.controlTransferOut(setup, data, timeout);
     }
     Task<Bytes> transferIn(std::uint8_t endpoint, std::size_t length,
                            usb::Milliseconds timeout) override {
         event();
-        return target_->transferIn(endpoint, length, timeout);
+        return target_.transferIn(endpoint, length, timeout);
     }
     Task<void> transferOut(std::uint8_t endpoint, ByteView data,
                            usb::Milliseconds timeout) override {
         event();
-        return target_->transferOut(endpoint, data, timeout);
+        return target_.transferOut(endpoint, data, timeout);
     }
-    Task<void> clearHalt(bool in, std::uint8_t endpoint) override {
-        return target_->clearHalt(in, endpoint);
-    }
-    Task<void> reset() override { return target_->reset(); }
 
 private:
     void event() {
@@ -63,7 +48,7 @@ private:
     }
 
     CardRig& rig_;
-    std::shared_ptr<sim::VirtualReader> target_;
+    std::shared_ptr<sim::VirtualReader> reader_; // kept alive while the stack holds this device
 };
 
 CardRig::CardRig(const RunConfig& config, std::shared_ptr<sim::VirtualCard> card,
