@@ -48,9 +48,6 @@ async function recordTransfers(page) {
   cdp.on("Network.loadingFailed", () => { --pending; });
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-  // Chromium offers br only over https; the production page is https, this loopback server is
-  // not: ask for what Chromium asks an https server for.
-  await cdp.send("Network.setExtraHTTPHeaders", { headers: { "Accept-Encoding": "gzip, deflate, br" } });
   return { transfers, idle: () => pending <= 0 };
 }
 
