@@ -93,7 +93,8 @@ list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|demo_reader|${b
 add_executable(kamusm_app ${web_sources})
 target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui nlohmann_json)
 # The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo module's loader,
-# the desktop helper, the canvas); the demo reader's fake USBDevice and virtual card go with it.
+# the desktop helper, the canvas); the demo reader's (its fake USBDevice and virtual card) goes
+# into the demo module.
 file(GLOB web_js_libraries CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.js)
 list(REMOVE_ITEM web_js_libraries ${demo_reader_js})
 function(kamusm_link_js_libraries target)

@@ -338,6 +338,7 @@
   function loadDemo() {
     if (!demoModule) {
       const wasm = compileStreaming("kamusm_demo.wasm", data.demoWasmIntegrity);
+      wasm.catch(() => {}); // reported by instantiateWasm, or not needed when the script failed
       demoModule = loadScript(demoUrl, data.demoIntegrity)
         .then(() => window.kamusmDemoModule({
           kamusmConfig: config,
