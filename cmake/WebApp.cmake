@@ -11,8 +11,9 @@ foreach(dir ${mbedtls_dir}/library ${imgui_dir}/backends)
 endforeach()
 enable_language(C)
 
-# mbedTLS: the same library split (crypto, x509) and default configuration as Debian's packages,
-# so the wasm build links the same targets as the native one. TLS itself is the browser's job.
+# mbedTLS: the same library split (crypto, x509) as Debian's packages, so the wasm build links the
+# same targets as the native one, configured to what the app uses
+# (cmake/mbedtls/kamusm_mbedtls_config.h). TLS itself is the browser's job.
 file(GLOB mbedtls_sources ${mbedtls_dir}/library/*.c)
 set(mbedtls_x509_regex "/(certs|pkcs11|x509[a-z_]*)\\.c$")
 set(mbedtls_tls_regex "/(debug|net_sockets|ssl_[a-z0-9_]*)\\.c$")
@@ -26,12 +27,13 @@ target_link_libraries(mbedx509 PUBLIC mbedcrypto)
 foreach(lib mbedcrypto mbedx509)
   # Third-party code: their warnings are not ours to fix.
   target_compile_options(${lib} PRIVATE -w)
-  target_include_directories(${lib} SYSTEM PUBLIC ${mbedtls_dir}/include)
+  target_include_directories(${lib} SYSTEM PUBLIC ${mbedtls_dir}/include
+                             ${PROJECT_SOURCE_DIR}/cmake/mbedtls)
   target_include_directories(${lib} PRIVATE ${mbedtls_dir}/library)
+  target_compile_options(${lib} PRIVATE ${KAMUSM_WASM_OPTIMIZE} $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
+  # Public: the structures' layout depends on the configuration.
+  target_compile_definitions(${lib} PUBLIC "MBEDTLS_CONFIG_FILE=<kamusm_mbedtls_config.h>")
 endforeach()
-# Debian's config.h also turns on AES-CMAC, which the simulator's card derives its unblock key
-# with (its threading options have no use without pthreads).
-target_compile_definitions(mbedcrypto PRIVATE MBEDTLS_CMAC_C)
 target_link_libraries(kamusm_base PUBLIC mbedcrypto)
 target_link_libraries(kamusm_card PUBLIC mbedx509 mbedcrypto)
 
@@ -45,8 +47,12 @@ add_library(imgui STATIC
   ${imgui_dir}/imgui_widgets.cpp ${imgui_dir}/backends/imgui_impl_glfw.cpp
   ${imgui_dir}/backends/imgui_impl_opengl3.cpp)
 target_include_directories(imgui SYSTEM PUBLIC ${imgui_dir} ${imgui_dir}/backends)
-target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEMO_WINDOWS)
-target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3)
+# Without what the screens do not use: the demo and metrics windows, and file functions (no
+# .ini file: nothing of the session is stored).
+target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEMO_WINDOWS
+                           IMGUI_DISABLE_METRICS_WINDOW IMGUI_DISABLE_FILE_FUNCTIONS)
+target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3 ${KAMUSM_WASM_OPTIMIZE}
+                       $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
 
 # The UI font: DejaVu Sans (fonts-dejavu-core) cut down to ASCII, Latin-1 and Latin Extended-A
 # (ç ğ ı İ ö ş ü and the rest of Turkish), compiled into the wasm data so there is no extra fetch.
@@ -69,32 +75,57 @@ add_library(kamusm_ui STATIC ${ui_sources} ${font_source})
 target_include_directories(kamusm_ui PUBLIC ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(kamusm_ui PUBLIC imgui kamusm_wizard)
 
-# The browser bridges (WebUSB, Web Smart Card, fetch, the demo reader), shared by the app and
-# their node check.
-set(bridge_names promise webusb smartcard fetch demo_reader)
+# The browser bridges (WebUSB, Web Smart Card, fetch, the demo module's loader), shared by the
+# app and their node check.
+set(bridge_names promise webusb smartcard fetch demo_module)
 list(TRANSFORM bridge_names PREPEND ${PROJECT_SOURCE_DIR}/src/platform/web/ OUTPUT_VARIABLE bridge_sources)
 list(TRANSFORM bridge_sources APPEND .cpp)
 add_library(kamusm_web_bridges OBJECT ${bridge_sources})
-target_link_libraries(kamusm_web_bridges PUBLIC kamusm_sim kamusm_pcsc kamusm_backend nlohmann_json)
+target_link_libraries(kamusm_web_bridges PUBLIC kamusm_pcsc kamusm_backend nlohmann_json)
+
+# The demo reader (the simulator behind a fake USBDevice) on its own: the app carries none of it.
+set(demo_reader_source ${PROJECT_SOURCE_DIR}/src/platform/web/demo_reader.cpp)
+set(demo_reader_js ${PROJECT_SOURCE_DIR}/src/platform/web/demo_reader.js)
 
 file(GLOB web_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.cpp)
 list(JOIN bridge_names "|" bridge_regex)
-list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|${bridge_regex})\\.cpp$")
+list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|demo_reader|${bridge_regex})\\.cpp$")
 add_executable(kamusm_app ${web_sources})
-target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui kamusm_sim nlohmann_json)
-# The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo reader's fake
-# USBDevice and virtual card).
+target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui nlohmann_json)
+# The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo module's loader,
+# the desktop helper, the canvas); the demo reader's (its fake USBDevice and virtual card) goes
+# into the demo module.
 file(GLOB web_js_libraries CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.js)
+list(REMOVE_ITEM web_js_libraries ${demo_reader_js})
 function(kamusm_link_js_libraries target)
-  foreach(library ${web_js_libraries})
+  foreach(library ${ARGN})
     target_link_options(${target} PRIVATE "SHELL:--js-library ${library}")
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${library})
   endforeach()
 endfunction()
-kamusm_link_js_libraries(kamusm_app)
-target_link_options(kamusm_app PRIVATE
-  -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sENVIRONMENT=web
-  -sALLOW_MEMORY_GROWTH=1 -sEXPORTED_FUNCTIONS=_main,_malloc,_free
+kamusm_link_js_libraries(kamusm_app ${web_js_libraries})
+# What the browser modules share, for size: no file system (the app reads no files: the font is
+# compiled in, ImGui stores no .ini), the smaller allocator, no setjmp, the browser's
+# TextDecoder without a fallback.
+set(web_link_options -sENVIRONMENT=web -sFILESYSTEM=0 -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc
+    -sSUPPORT_LONGJMP=0 -sTEXTDECODER=2)
+set(webgl_link_options -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sGL_TRACK_ERRORS=0)
+# The Module fields web/app.js sets for Emscripten (its own kamusm* fields are read directly).
+target_link_options(kamusm_app PRIVATE ${web_link_options} ${webgl_link_options}
+  -sINCOMING_MODULE_JS_API=canvas,instantiateWasm,locateFile,onRuntimeInitialized,postRun,printErr
+  -sEXPORTED_FUNCTIONS=_main,_malloc,_free
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)
+
+# kamusm_demo.js + .wasm: the demo module web/app.js loads when the backend is in demo mode, as
+# window.kamusmDemoModule(Module) → Promise of a module with Module.kamusmDemo (demo_reader.js).
+add_executable(kamusm_demo ${demo_reader_source} ${PROJECT_SOURCE_DIR}/src/platform/web/promise.cpp
+                           ${PROJECT_SOURCE_DIR}/src/platform/web/fetch.cpp)
+target_link_libraries(kamusm_demo PRIVATE kamusm_sim kamusm_backend nlohmann_json)
+kamusm_link_js_libraries(kamusm_demo ${PROJECT_SOURCE_DIR}/src/platform/web/promise.js
+                         ${PROJECT_SOURCE_DIR}/src/platform/web/fetch.js ${demo_reader_js})
+target_link_options(kamusm_demo PRIVATE ${web_link_options}
+  -sMODULARIZE=1 -sEXPORT_NAME=kamusmDemoModule -sINCOMING_MODULE_JS_API=instantiateWasm,printErr
+  -sEXPORTED_FUNCTIONS=_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)
 
 # The bridges' check under node (tests/build-wasm.sh), against the fake navigator.usb and fetch
@@ -102,12 +133,19 @@ target_link_options(kamusm_app PRIVATE
 # fake navigator.smartCard (the same file, so the check also holds the fake to the bridge).
 set(bridge_check_pre ${PROJECT_SOURCE_DIR}/tests/wasm/bridge_check_pre.js
     ${PROJECT_SOURCE_DIR}/tests/browser/fake-smartcard.js)
-add_executable(kamusm_bridge_check ${PROJECT_SOURCE_DIR}/src/platform/web/bridge_check.cpp)
-target_link_libraries(kamusm_bridge_check PRIVATE kamusm_web_bridges)
-kamusm_link_js_libraries(kamusm_bridge_check)
+add_executable(kamusm_bridge_check ${PROJECT_SOURCE_DIR}/src/platform/web/bridge_check.cpp
+                                   ${demo_reader_source})
+target_link_libraries(kamusm_bridge_check PRIVATE kamusm_web_bridges kamusm_sim)
+kamusm_link_js_libraries(kamusm_bridge_check ${web_js_libraries} ${demo_reader_js})
 foreach(pre ${bridge_check_pre})
   target_link_options(kamusm_bridge_check PRIVATE "SHELL:--pre-js ${pre}")
 endforeach()
 target_link_options(kamusm_bridge_check PRIVATE
   -sENVIRONMENT=node -sEXIT_RUNTIME=1 -sALLOW_MEMORY_GROWTH=1)
 set_property(TARGET kamusm_bridge_check APPEND PROPERTY LINK_DEPENDS ${bridge_check_pre})
+
+# The start-up floor (bench/imgui-floor): a bare Dear ImGui app with the app's back ends and flags.
+add_executable(kamusm_floor ${PROJECT_SOURCE_DIR}/bench/imgui-floor/main.cpp)
+target_link_libraries(kamusm_floor PRIVATE imgui)
+target_link_options(kamusm_floor PRIVATE ${web_link_options} ${webgl_link_options}
+  -sINCOMING_MODULE_JS_API=canvas,instantiateWasm,onRuntimeInitialized)

@@ -30,7 +30,7 @@ version=$(sed -n 's/^project(kamusm_pin .*VERSION \([0-9.]*\)).*/\1/p' CMakeList
 app="$out/app"
 rm -rf "$app"
 mkdir -p "$app/.well-known" "$app/icons"
-cp build/web/kamusm_app.js build/web/kamusm_app.wasm build/web/app.js build/web/page.css \
+cp build/web/kamusm_app.js build/web/kamusm_app.wasm build/web/kamusm_demo.js build/web/kamusm_demo.wasm build/web/app.js build/web/page.css \
     build/web/help.html build/web/kamusm-page.css \
     shell/shell.css iwa/index.html "$app/"
 node iwa/make-icon.mjs "$app/icons/icon-256.png"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser app (Emscripten) from the pinned Debian sources of Dear ImGui and mbedTLS and
-# puts everything the server's --static-dir needs into build/web.
+# puts everything the server's --static-dir needs into build/web: the app (kamusm_app.*, no demo
+# code), the demo module (kamusm_demo.*, loaded only when the backend is in demo mode), the pages,
+# and a .br and a .gz of each text and wasm file, which kamusm-server sends as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's Emscripten optimiser needs Debian's node modules when node is not Debian's own.
@@ -12,10 +14,10 @@ if [[ ! -f $build/build.ninja ]]; then
         >build-web.log 2>&1 || { cat build-web.log; rm -f build-web.log; exit 1; }
     rm -f build-web.log
 fi
-cmake --build $build --target kamusm_app -j2
+cmake --build $build --target kamusm_app kamusm_demo kamusm_floor -j2
 out=build/web
 mkdir -p $out/shell
-cp $build/kamusm_app.js $build/kamusm_app.wasm web/*.html web/*.js web/*.css $out/
+cp $build/kamusm_app.js $build/kamusm_app.wasm $build/kamusm_demo.js $build/kamusm_demo.wasm web/*.html web/*.js web/*.css $out/
 cp shell/index.html shell/shell.css $out/shell/
 # Subresource Integrity: the pages name the hashes of the scripts, styles and wasm they load.
 bash tests/stamp-integrity.sh $out $out/index.html $out/embed-snippet.html
@@ -25,4 +27,19 @@ if [[ -d build/helper/downloads ]]; then
     mkdir -p $out/downloads
     cp build/helper/downloads/* $out/downloads/
 fi
-echo "build-web: $out ($(du -cb $out/kamusm_app.js $out/kamusm_app.wasm | tail -1 | cut -f1) bytes of js + wasm)"
+# The start-up floor for tests/browser/measure.mjs (bench/imgui-floor), served on its own.
+floor=build/floor
+mkdir -p $floor
+cp $build/kamusm_floor.js $build/kamusm_floor.wasm bench/imgui-floor/index.html bench/imgui-floor/floor.js $floor/
+# Precompressed siblings, made after the stamping (the pages' hashes are of the plain bytes, which
+# is what the browser checks after decoding).
+find $out $out/shell $floor -maxdepth 1 \( -name '*.br' -o -name '*.gz' \) -delete
+find $out $out/shell $floor -maxdepth 1 -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.html' -o -name '*.css' \) |
+    while read -r file; do
+        brotli --best --keep --force "$file"
+        gzip --best --keep --force --no-name "$file"
+        # brotli keeps the time in whole seconds: the server would take the sibling as stale.
+        touch --reference="$file" "$file.br" "$file.gz"
+    done
+echo "build-web: $out ($(du -cb $out/kamusm_app.js $out/kamusm_app.wasm | tail -1 | cut -f1) bytes of js + wasm," \
+    "$(du -cb $out/kamusm_app.js.br $out/kamusm_app.wasm.br | tail -1 | cut -f1) as brotli)"

@@ -12,11 +12,18 @@
 //   data-kiosk              present on a public terminal's page (shell/)
 //   data-app-integrity      SRI hash of kamusm_app.js ("sha384-…"; tests/stamp-integrity.sh)
 //   data-wasm-integrity     SRI hash of kamusm_app.wasm, checked by fetch()
+//   data-demo-integrity     SRI hashes of the demo module, kamusm_demo.js and kamusm_demo.wasm,
+//   data-demo-wasm-integrity  loaded only when the backend is in demo mode
 // or later calls window.kamusmPin.setVerificationCode(code, expiresIn).
 //
-// Trusted Types: the pages run with require-trusted-types-for 'script'. The only script URL
-// this file makes is the app's own, through the "kamusm-loader" policy, which accepts nothing
-// else.
+// Trusted Types: the pages run with require-trusted-types-for 'script'. The only script URLs
+// this file makes are the app's own and the demo module's, through the "kamusm-loader" policy,
+// which accepts nothing else.
+//
+// Start-up, as performance marks (tests/browser/measure.mjs): kamusm-start (this file runs and
+// starts the wasm download and its streaming compilation before the loader kamusm_app.js is
+// even asked for), kamusm-compiled, kamusm-instantiated, kamusm-runtime-ready (just before
+// main()), kamusm-first-frame (the app drew its first frame).
 (function () {
   "use strict";
   performance.mark("kamusm-start");
@@ -25,6 +32,15 @@
   const script = document.currentScript;
   const base = new URL(".", script ? script.src : location.href);
   const data = script ? script.dataset : {};
+
+  // The wasm is fetched here rather than by kamusm_app.js, so that fetch() checks its hash, and
+  // compiled while it streams in, while the loader itself is still on its way.
+  function compileStreaming(file, integrity) {
+    const response = fetch(new URL(file, base).href, { integrity: integrity || "", credentials: "same-origin" });
+    return WebAssembly.compileStreaming(response);
+  }
+  const appModule = compileStreaming("kamusm_app.wasm", data.wasmIntegrity);
+  appModule.then(() => performance.mark("kamusm-compiled"), () => {});
   let state = null;
   let running = false;
   let pendingCode = null;
@@ -239,11 +255,26 @@
     canvas,
     kamusmConfig: config,
     kamusmRenderScreen: renderScreen,
-    kamusmSetState: (next) => { state = next; },
+    kamusmSetState: (next) => {
+      // Each step the app reaches, for measure.mjs's time per operation.
+      if (!state || state.step !== next.step) performance.mark(`kamusm-step-${next.step}`);
+      state = next;
+    },
     kamusmTextSize: (pixels) => { mirror.dataset.textPx = String(pixels); },
     kamusmPaste: (text) => withString(String(text), (pointer) => Module._kamusm_paste(pointer)),
     locateFile: (path) => new URL(path, base).href,
     printErr: (text) => console.error(text),
+    kamusmLoadDemo: loadDemo,
+    instantiateWasm: (imports, receiveInstance) => {
+      appModule
+        .then((module) => WebAssembly.instantiate(module, imports).then((instance) => {
+          performance.mark("kamusm-instantiated");
+          receiveInstance(instance, module);
+        }))
+        .catch((error) => console.error(`kamusm: the app could not start: ${error.message}`));
+      return {}; // the exports come through receiveInstance
+    },
+    onRuntimeInitialized: () => performance.mark("kamusm-runtime-ready"),
     // After main(): the app exists and takes calls.
     postRun: [() => {
       running = true;
@@ -261,8 +292,8 @@
     // its virtual card alone, answering APDUs, for tests that bring their own
     // navigator.smartCard: {pin, protocol} → {atr(), transmit(), powerCycle(), state(), release()}.
     demo: {
-      createReader: (options) => Module.kamusmDemo.createReader(options),
-      createCard: (options) => Module.kamusmDemo.createCard(options),
+      createReader: (options) => loadDemo().then((demo) => demo.createReader(options)),
+      createCard: (options) => loadDemo().then((demo) => demo.createCard(options)),
     },
     // The desktop helper, where the KamuSM extension has announced it (present()), in
     // navigator.smartCard's shape: establishContext() → SmartCardContext. Any script of the page could reach the
@@ -274,34 +305,56 @@
   };
 
   const appUrl = new URL("kamusm_app.js", base).href;
+  const demoUrl = new URL("kamusm_demo.js", base).href;
   // Browsers without Trusted Types take the plain URL.
   const loaderPolicy = window.trustedTypes
     ? window.trustedTypes.createPolicy("kamusm-loader", {
       createScriptURL: (url) => {
-        if (url !== appUrl) throw new TypeError(`kamusm-loader: refusing ${url}`);
+        if (url !== appUrl && url !== demoUrl) throw new TypeError(`kamusm-loader: refusing ${url}`);
         return url;
       },
     })
     : { createScriptURL: (url) => url };
 
-  // The wasm is fetched here rather than by kamusm_app.js, so that fetch() checks its hash.
-  if (data.wasmIntegrity) {
-    Module.instantiateWasm = (imports, receiveInstance) => {
-      const wasm = fetch(new URL("kamusm_app.wasm", base).href,
-        { integrity: data.wasmIntegrity, credentials: "same-origin" });
-      WebAssembly.instantiateStreaming(wasm, imports)
-        .then((result) => receiveInstance(result.instance, result.module))
-        .catch((error) => console.error(`kamusm: the app could not start: ${error.message}`));
-      return {}; // the exports come through receiveInstance
-    };
+  // Adds <script src=url> (checked against its hash when the page gives one); resolves once run.
+  function loadScript(url, integrity) {
+    return new Promise((resolve, reject) => {
+      const loader = document.createElement("script");
+      if (integrity) {
+        loader.integrity = integrity;
+        loader.crossOrigin = "anonymous";
+      }
+      loader.src = loaderPolicy.createScriptURL(url);
+      loader.async = true;
+      loader.onload = resolve;
+      loader.onerror = () => reject(new Error(`kamusm: ${url} could not be loaded`));
+      document.body.appendChild(loader);
+    });
   }
 
-  const app = document.createElement("script");
-  if (data.appIntegrity) {
-    app.integrity = data.appIntegrity;
-    app.crossOrigin = "anonymous";
+  // The demo module (the virtual reader and card), once, when the backend is in demo mode or a
+  // test asks for a virtual reader: Module.kamusmDemo of its own module instance.
+  let demoModule = null;
+  function loadDemo() {
+    if (!demoModule) {
+      const wasm = compileStreaming("kamusm_demo.wasm", data.demoWasmIntegrity);
+      wasm.catch(() => {}); // reported by instantiateWasm, or not needed when the script failed
+      demoModule = loadScript(demoUrl, data.demoIntegrity)
+        .then(() => window.kamusmDemoModule({
+          kamusmConfig: config,
+          printErr: (text) => console.error(text),
+          instantiateWasm: (imports, receiveInstance) => {
+            wasm.then((module) => WebAssembly.instantiate(module, imports)
+              .then((instance) => receiveInstance(instance, module)))
+              .catch((error) => console.error(`kamusm: the demo module could not start: ${error.message}`));
+            return {};
+          },
+        }))
+        .then((demo) => demo.kamusmDemo);
+      demoModule.catch(() => { demoModule = null; }); // asked again, it is loaded again
+    }
+    return demoModule;
   }
-  app.src = loaderPolicy.createScriptURL(appUrl);
-  app.async = true;
-  document.body.appendChild(app);
+
+  loadScript(appUrl, data.appIntegrity).catch((error) => console.error(error.message));
 })();

@@ -3,7 +3,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -103,9 +105,36 @@ private:
     std::map<fs::path, Entry> entries_;
 };
 
+// Whether Accept-Encoding names `encoding` (or "*") without q=0, e.g. "gzip, deflate, br".
 bool accepts(const Request& request, std::string_view encoding) {
-    return request.header("Accept-Encoding").find(encoding) != std::string::npos;
+    const std::string header = request.header("Accept-Encoding");
+    std::string_view rest = header;
+    while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        const std::size_t semicolon = item.find(';');
+        std::string_view name = item.substr(0, semicolon);
+        std::string_view params =
+            semicolon == std::string_view::npos ? std::string_view{} : item.substr(semicolon + 1);
+        name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
+        name = name.substr(0, name.find(' '));
+        if (name != encoding && name != "*") continue;
+        // "q=0" (or 0.0, 0.000): refused; any other weight accepts.
+        const std::size_t q = params.find("q=");
+        return q == std::string_view::npos ||
+               std::strtod(std::string(params.substr(q + 2)).c_str(), nullptr) > 0.0;
+    }
+    return false;
 }
+
+// The build's precompressed siblings (tests/build-web.sh writes app.wasm.br and app.wasm.gz next
+// to app.wasm), best first. A sibling older than its file is stale and not used.
+struct Sibling {
+    std::string_view encoding;
+    std::string_view suffix;
+};
+constexpr std::array<Sibling, 2> siblings{{{"br", ".br"}, {"gzip", ".gz"}}};
 
 // The file under `root` named by the URL path, or empty when the path leaves the root, names
 // something that is not a regular file, or hides a dot-file. The HTTP layer has refused paths
@@ -123,27 +152,39 @@ fs::path resolve(const fs::path& root, std::string path) {
     return file;
 }
 
+// Absent (or unreadable) siblings and stale ones do not count.
+bool freshSibling(const fs::path& packed, const fs::path& file) {
+    std::error_code packedError, fileError;
+    const auto packedTime = fs::last_write_time(packed, packedError);
+    const auto fileTime = fs::last_write_time(file, fileError);
+    return !packedError && !fileError && packedTime >= fileTime;
+}
+
 void serve(FileCache& cache, const fs::path& root, const Request& req, Response& res) {
     fs::path file = resolve(root, req.path);
+    if (file.empty()) throw ApiError(backend::Problem::NotFound, "no such resource");
     const MimeType& type = mimeType(file);
-    bool gzipIt = type.compressible && accepts(req, "gzip");
-    std::optional<FileCache::Entry> entry = file.empty() ? std::nullopt : cache.get(file, gzipIt);
-    if (!entry) throw ApiError(backend::Problem::NotFound, "no such resource");
-    res.sharedBody = gzipIt ? entry->gzipped : entry->content;
-    if (gzipIt) res.setHeader("Content-Encoding", "gzip");
-    // WebAssembly is served from a precompressed sibling (app.wasm.br / app.wasm.gz) when the
-    // build made one.
-    if (type.suffix == ".wasm") {
-        for (auto [encoding, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
-            if (!accepts(req, encoding)) continue;
-            if (auto packed = cache.get(file.string() + suffix, false)) {
-                res.setHeader("Content-Encoding", encoding);
-                res.sharedBody = packed->content;
-                break;
-            }
+    bool varies = type.compressible;
+    for (const Sibling& sibling : siblings) {
+        const fs::path packed = file.string() + std::string(sibling.suffix);
+        if (!freshSibling(packed, file)) continue;
+        varies = true;
+        if (!accepts(req, sibling.encoding)) continue;
+        if (auto entry = cache.get(packed, false)) {
+            res.setHeader("Content-Encoding", std::string(sibling.encoding));
+            res.sharedBody = entry->content;
+            break;
         }
     }
-    if (type.compressible || type.suffix == ".wasm") res.setHeader("Vary", "Accept-Encoding");
+    if (!res.sharedBody) {
+        // No sibling taken: text is gzipped on the way when the client takes it.
+        bool gzipIt = type.compressible && accepts(req, "gzip");
+        std::optional<FileCache::Entry> entry = cache.get(file, gzipIt);
+        if (!entry) throw ApiError(backend::Problem::NotFound, "no such resource");
+        res.sharedBody = gzipIt ? entry->gzipped : entry->content;
+        if (gzipIt) res.setHeader("Content-Encoding", "gzip");
+    }
+    if (varies) res.setHeader("Vary", "Accept-Encoding");
     res.setHeader("Content-Type", std::string(type.type));
     res.setHeader("Cache-Control", file.extension() == ".html" ? "no-cache" : "max-age=3600");
 }

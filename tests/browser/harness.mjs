@@ -11,10 +11,11 @@ export const baseUrl = process.env.KAMUSM_URL ?? "http://127.0.0.1:8080";
 export const insecureHost = "kamusm-insecure.test";
 
 // A second demo server of its own (run.sh exports the binary and the web folder), for tests that
-// need other settings, e.g. { "--code-lifetime": 1 }. Returns { url, stop }.
-export async function startServer(flags) {
+// need other settings, e.g. { "--code-lifetime": 1 }, or other files (staticDir). Returns
+// { url, stop }.
+export async function startServer(flags, staticDir = process.env.KAMUSM_WEB) {
   const data = mkdtempSync(join(tmpdir(), "kamusm-browser-"));
-  const args = ["--demo", "--port", "0", "--data-dir", data, "--static-dir", process.env.KAMUSM_WEB,
+  const args = ["--demo", "--port", "0", "--data-dir", data, "--static-dir", staticDir,
     ...Object.entries(flags).flatMap(([flag, value]) => [flag, String(value)])];
   const server = spawn(process.env.KAMUSM_SERVER, args, { stdio: ["ignore", "pipe", "pipe"] });
   const stop = () => { server.kill(); rmSync(data, { recursive: true, force: true }); };

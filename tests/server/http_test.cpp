@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -436,6 +438,8 @@ TEST_CASE("static files: MIME types, compression, CSP and framing") {
     CHECK(js->get_header_value("Content-Encoding") == "gzip");
     CHECK(js->body == script);
 
+    CHECK(js->get_header_value("Vary") == "Accept-Encoding");
+
     checkProblem(client.Get("/../secret.txt"), 404, Problem::NotFound);
     checkProblem(client.Get("/%2e%2e/secret.txt"), 404, Problem::NotFound);
     checkProblem(client.Get("/missing.js"), 404, Problem::NotFound);
@@ -443,6 +447,49 @@ TEST_CASE("static files: MIME types, compression, CSP and framing") {
     checkProblem(client.Get("/index.html%00.js"), 400, Problem::InvalidRequest);
     checkProblem(client.Get("/index.html%00"), 400, Problem::InvalidRequest);
     CHECK(runSync(server.client().health()).status == "ok");
+}
+
+// The build's .br and .gz siblings (tests/build-web.sh) are sent as they are, by what the
+// client accepts; a stale one (older than its file) is not.
+TEST_CASE("static files: precompressed siblings") {
+    TempDir dir;
+    std::filesystem::path web = dir.path() / "web";
+    std::filesystem::create_directories(web);
+    const std::string script = "console.log('kamusm');\n";
+    writeFile(web / "app.js", script);
+    writeFile(web / "app.js.br", "brotli bytes");
+    writeFile(web / "app.js.gz", "gzip bytes");
+    writeFile(web / "app.wasm", std::string("\0asm\x01\0\0\0", 8));
+    writeFile(web / "app.wasm.br", "wasm brotli bytes");
+    writeFile(web / "old.css", "body{}");
+    writeFile(web / "old.css.br", "stale");
+    const auto past = std::filesystem::last_write_time(web / "old.css") - std::chrono::hours(1);
+    std::filesystem::last_write_time(web / "old.css.br", past);
+    ServerProcess server(
+        {"--demo", "--data-dir", (dir.path() / "data").string(), "--static-dir", web.string()});
+    httplib::Client client(server.url());
+    client.set_decompress(false); // the bytes as sent
+
+    using Sent = std::pair<std::string, std::string>; // Content-Encoding, body
+    const auto get = [&](const char* path, const char* acceptEncoding) {
+        httplib::Result result = client.Get(path, {{"Accept-Encoding", acceptEncoding}});
+        REQUIRE(result);
+        CHECK(result->status == 200);
+        CHECK(result->get_header_value("Vary") == "Accept-Encoding");
+        return Sent{result->get_header_value("Content-Encoding"), result->body};
+    };
+    CHECK(get("/app.js", "gzip, deflate, br") == Sent{"br", "brotli bytes"});
+    CHECK(get("/app.js", "gzip") == Sent{"gzip", "gzip bytes"});
+    CHECK(get("/app.js", "br;q=0, gzip;q=0.5") == Sent{"gzip", "gzip bytes"});
+    CHECK(get("/app.js", "identity") == Sent{"", script});
+    CHECK(get("/app.js", "*") == Sent{"br", "brotli bytes"});
+    CHECK(get("/app.wasm", "br") == Sent{"br", "wasm brotli bytes"});
+    // No .gz sibling, and wasm is not gzipped on the way.
+    CHECK(get("/app.wasm", "gzip").first.empty());
+    CHECK(get("/old.css", "br") == Sent{"", "body{}"});
+    httplib::Result wasm = client.Get("/app.wasm", {{"Accept-Encoding", "br"}});
+    REQUIRE(wasm);
+    CHECK(wasm->get_header_value("Content-Type") == "application/wasm");
 }
 
 TEST_CASE("the OpenAPI document lists every route and problem type") {

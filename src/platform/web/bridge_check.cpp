@@ -11,12 +11,13 @@
 #include "kamusm/card/akis.hpp"
 #include "kamusm/ccid/reader.hpp"
 #include "kamusm/iso7816/channel.hpp"
-#include "kamusm/platform/demo_reader.hpp"
+#include "kamusm/platform/demo_module.hpp"
 #include "kamusm/platform/fetch.hpp"
 #include "kamusm/platform/promise.hpp"
 #include "kamusm/platform/smartcard.hpp"
 #include "kamusm/platform/webusb.hpp"
 #include "kamusm/sim/fixtures.hpp"
+#include "kamusm/sim/reader.hpp"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
@@ -348,19 +349,25 @@ std::string hexOf(ByteView bytes) {
 }
 
 // The demo enrolment (POST /demo/cards) answered with the test fixtures.
-class EnrolmentHttp : public backend::HttpClient {
-public:
-    Task<backend::HttpResponse> send(backend::HttpRequest request) override {
-        co_return backend::HttpResponse{
-            request.path == "/demo/cards" ? 201 : 404, enrolmentJson(), {}};
-    }
-    static std::string enrolmentJson() {
-        return nlohmann::json{{"certificate", backend::toBase64(sim::demoSigningCertificate())},
-                              {"private_key", backend::toBase64(sim::demoSigningKey())},
-                              {"ca_certificate", backend::toBase64(sim::demoCaCertificate())}}
-            .dump();
-    }
-};
+std::string enrolmentJson() {
+    return nlohmann::json{{"certificate", backend::toBase64(sim::demoSigningCertificate())},
+                          {"private_key", backend::toBase64(sim::demoSigningKey())},
+                          {"ca_certificate", backend::toBase64(sim::demoCaCertificate())}}
+        .dump();
+}
+
+void answerEnrolment() {
+    js("fake.fetchAnswers.push(() => Promise.resolve(fake.response(201, '" + enrolmentJson() +
+       "')))");
+}
+
+// A virtual reader as the app gets one: from the demo module (here compiled in), registered in
+// the WebUSB device table, its card enrolled through the fake fetch.
+Task<int> enrolledDemoReader(std::string_view model, backend::Operation operation,
+                             pcsc::Protocol protocol = pcsc::Protocol::T1) {
+    answerEnrolment();
+    co_return co_await createDemoReader(model, operation, protocol);
+}
 
 Task<std::uint16_t> verify(WebUsbDevice& device, std::string_view pin) {
     auto reader = co_await ccid::Reader::open(device);
@@ -373,23 +380,20 @@ Task<std::uint16_t> verify(WebUsbDevice& device, std::string_view pin) {
 }
 
 Task<void> demoReaders() {
-    EnrolmentHttp http;
-    backend::BackendClient backend(http);
     for (const sim::ReaderModelInfo& model : sim::readerModels()) {
-        const int handle = co_await createDemoReader(backend, model.model, sim::DemoPinState::Set);
+        const int handle = co_await enrolledDemoReader(model.id, backend::Operation::Change);
         WebUsbDevice device(handle);
         check(device.info().product == model.name && co_await verify(device, "123456") == 0x9000,
               "demo " + std::string(model.id) +
                   ": Reader::open, connect, VERIFY 9000 through WebUsbDevice");
     }
-    const int blocked = co_await createDemoReader(
-        backend, sim::ReaderModel::Acr39u, sim::DemoPinState::Blocked, sim::CardProtocol::T0);
+    const int blocked =
+        co_await enrolledDemoReader("acr39u", backend::Operation::Unblock, pcsc::Protocol::T0);
     WebUsbDevice blockedDevice(blocked);
     check(co_await verify(blockedDevice, "123456") == 0x6983,
           "demo T=0 card with a blocked PIN answers 6983");
 
-    const int handle =
-        co_await createDemoReader(backend, sim::ReaderModel::Acr39u, sim::DemoPinState::NotSet);
+    const int handle = co_await enrolledDemoReader("acr39u", backend::Operation::Create);
     WebUsbDevice device(handle);
     const std::string fake = "usb.entries.get(" + std::to_string(handle) + ").device";
     auto reader = co_await ccid::Reader::open(device);
@@ -433,10 +437,7 @@ Task<void> demoReaders() {
 // The fake USBDevice copies each transfer into the wasm heap for the virtual reader: no copy of
 // a VERIFY's PIN may be left there once the demo reader has carried it.
 Task<void> demoReaderLeavesNoPin() {
-    EnrolmentHttp http;
-    backend::BackendClient backend(http);
-    const int handle =
-        co_await createDemoReader(backend, sim::ReaderModel::Acr39u, sim::DemoPinState::Set);
+    const int handle = co_await enrolledDemoReader("acr39u", backend::Operation::Change);
     WebUsbDevice device(handle);
     // Made at run time, so that the binary's data holds no copy; searched for as numbers.
     std::string pin(12, '0');
@@ -454,8 +455,7 @@ Task<void> demoReaderLeavesNoPin() {
 }
 
 Task<void> pageHook() {
-    js("fake.fetchAnswers.push(() => Promise.resolve(fake.response(201, '" +
-       EnrolmentHttp::enrolmentJson() + "')))");
+    answerEnrolment();
     const PromiseOutcome made =
         co_await awaitJs("return Module.kamusmDemo.createReader({model: 'twoslot', pin: 'blocked'})"
                          ".then((device) => device.open().then(() => device))");
@@ -885,8 +885,7 @@ Task<void> releases(WebSmartCardContext& context) {
 }
 
 Task<void> demoCardHook() {
-    js("fake.fetchAnswers.push(() => Promise.resolve(fake.response(201, '" +
-       EnrolmentHttp::enrolmentJson() + "')))");
+    answerEnrolment();
     const PromiseOutcome made = co_await awaitJs(
         "return Module.kamusmDemo.createCard({pin: 'blocked'}).then((card) => { fake.card = card; "
         "return {atr: Array.from(card.atr()), state: card.state()}; })");
@@ -987,9 +986,8 @@ private:
 // The card profile end to end through the bridge and the fake, on the T=0 demo card (whose
 // long answers come in 61xx pieces).
 Task<void> akisThroughBridge(WebSmartCardContext& context) {
-    js("__fakeSmartCard.addReader('Reader D'); fake.fetchAnswers.push(() => "
-       "Promise.resolve(fake.response(201, '" +
-       EnrolmentHttp::enrolmentJson() + "')))");
+    js("__fakeSmartCard.addReader('Reader D')");
+    answerEnrolment();
     co_await awaitJs("return __fakeSmartCard.insertCard('Reader D', {pin: 'set', protocol: 't0'})");
     auto result = co_await context.connect("Reader D", pcsc::AccessMode::Shared,
                                            {pcsc::Protocol::T0, pcsc::Protocol::T1});
@@ -1018,8 +1016,7 @@ Task<void> smartCards() {
     co_await smartCardContexts();
     auto context = co_await establishSmartCardContext();
     co_await statusChanges(*context);
-    js("fake.fetchAnswers.push(() => Promise.resolve(fake.response(201, '" +
-       EnrolmentHttp::enrolmentJson() + "')))");
+    answerEnrolment();
     const PromiseOutcome inserted = co_await awaitJs(
         std::string("return __fakeSmartCard.insertCard('") + readerB + "', {pin: 'set'})");
     check(inserted.kind == PromiseOutcome::Kind::Resolved,

@@ -1,13 +1,14 @@
 // The demo reader's C++ half: virtual readers by id, each call of the fake USBDevice
 // (demo_reader.js) run synchronously on its sim::VirtualReader, and the page hook
 // Module.kamusmDemo.createReader. Also virtual cards on their own, answering APDUs, for the
-// browser tests' fake navigator.smartCard (Module.kamusmDemo.createCard).
-#include "kamusm/platform/demo_reader.hpp"
-
+// browser tests' fake navigator.smartCard (Module.kamusmDemo.createCard). Built as the demo
+// module (kamusm_demo.js + .wasm) that the page loads only in demo mode, so the production app
+// carries no simulator (include/kamusm/platform/demo_module.hpp).
 #include "kamusm/ccid/known_readers.hpp"
 #include "kamusm/platform/fetch.hpp"
 #include "kamusm/sim/demo_enrolment.hpp"
 #include "kamusm/sim/fixtures.hpp"
+#include "kamusm/sim/reader.hpp"
 #include "kamusm/usb/descriptor.hpp"
 
 #include <emscripten/emscripten.h>
@@ -21,8 +22,6 @@
 #include <utility>
 
 extern "C" {
-// Builds the fake USBDevice for demo reader `id` and registers it in the WebUSB device table.
-int kamusm_demo_install(int id, const char* descriptionJson);
 // Settles a Module.kamusmDemo.createReader request: the reader's id and description, or the
 // reason it failed (id 0).
 void kamusm_demo_created(int request, int id, const char* descriptionJson, const char* error);
@@ -188,12 +187,15 @@ Value lookUp(const std::array<std::pair<std::string_view, Value>, size>& table,
     throw std::invalid_argument(std::string("unknown ") + what + " \"" + std::string(text) + "\"");
 }
 
-// Module.kamusmDemo.createReader: enrols at `apiBase`, then settles `request`.
+// Module.kamusmDemo.createReader: enrols at `apiBase`, then settles `request`. The card's PIN
+// state is `pin`, or else the one `operation` starts from.
 Task<void> createForPage(int request, std::string apiBase, std::string modelId, std::string pin,
-                         std::string protocolId) {
+                         std::string operation, std::string protocolId) {
     const std::optional<sim::ReaderModel> model = sim::readerModelById(modelId);
     if (!model) throw std::invalid_argument("unknown reader model \"" + modelId + "\"");
-    const sim::DemoPinState pinState = lookUp(pinStates, pin, "PIN state");
+    const sim::DemoPinState pinState =
+        pin.empty() ? sim::demoPinStateFor(backend::operationFromString(operation))
+                    : lookUp(pinStates, pin, "PIN state");
     const sim::CardProtocol protocol = lookUp(protocols, protocolId, "protocol");
     FetchHttpClient http(apiBase);
     backend::BackendClient backend(http);
@@ -247,12 +249,6 @@ std::string_view pinStateName(sim::PinState state) {
 }
 
 } // namespace
-
-Task<int> createDemoReader(backend::BackendClient& backend, sim::ReaderModel model,
-                           sim::DemoPinState pinState, sim::CardProtocol protocol) {
-    const int id = co_await makeDemoReader(backend, model, pinState, protocol);
-    co_return kamusm_demo_install(id, describe(*demoReaders().at(id).reader, model).c_str());
-}
 
 } // namespace kamusm::platform::web
 
@@ -368,16 +364,18 @@ EMSCRIPTEN_KEEPALIVE int kamusm_demo_unplug(int id) {
     });
 }
 
-// Module.kamusmDemo.createReader({model, pin, protocol, apiBase}): settled by
+// Module.kamusmDemo.createReader({model, pin | operation, protocol, apiBase}): settled by
 // kamusm_demo_created, with the failure's text when enrolment fails.
 EMSCRIPTEN_KEEPALIVE void kamusm_demo_create(int request, const char* apiBase, const char* model,
-                                             const char* pin, const char* protocol) {
-    kamusm::spawn(kamusm::platform::web::createForPage(request, apiBase, model, pin, protocol),
-                  [request](std::exception_ptr failure) {
-                      if (!failure) return;
-                      const std::string reason = kamusm::platform::web::reasonOf(failure);
-                      kamusm_demo_created(request, 0, "", reason.c_str());
-                  });
+                                             const char* pin, const char* operation,
+                                             const char* protocol) {
+    kamusm::spawn(
+        kamusm::platform::web::createForPage(request, apiBase, model, pin, operation, protocol),
+        [request](std::exception_ptr failure) {
+            if (!failure) return;
+            const std::string reason = kamusm::platform::web::reasonOf(failure);
+            kamusm_demo_created(request, 0, "", reason.c_str());
+        });
 }
 
 // Module.kamusmDemo.createCard({pin, protocol, apiBase}): settled by kamusm_demo_card_created.

@@ -1,10 +1,10 @@
 // The demo reader's JS half (src/platform/web/demo_reader.cpp): a fake USBDevice with the real
-// WebUSB shape whose methods run the virtual reader compiled into the app, plus the page hook
-// Module.kamusmDemo.createReader. Test controls on the fake: removeCard(), insertCard(), unplug().
+// WebUSB shape whose methods run the virtual reader compiled into the demo module, plus the page
+// hook Module.kamusmDemo.createReader. Test controls on the fake: removeCard(), insertCard(), unplug().
 // Module.kamusmDemo.createCard gives a virtual card on its own that answers APDUs, for fakes of
 // PC/SC-level APIs (tests/browser/fake-smartcard.js).
 mergeInto(LibraryManager.library, {
-  $kamusmDemo__deps: ['$kamusmUsb', 'malloc', 'free'],
+  $kamusmDemo__deps: ['malloc', 'free'],
   $kamusmDemo__postset: 'kamusmDemo.init();',
   $kamusmDemo: {
     init: function () {
@@ -58,9 +58,12 @@ mergeInto(LibraryManager.library, {
       return options.apiBase || (Module.kamusmConfig && Module.kamusmConfig.apiBase) || '';
     },
 
+    // {model, pin: "not_set" | "set" | "blocked" or operation: "create" | "change" | "unblock"
+    // (the PIN state it starts from), protocol: "t1" | "t0", apiBase}: a fake USBDevice.
     createReader: function (options) {
+      const pin = options.pin || (options.operation ? '' : 'set');
       return this.request(_kamusm_demo_create, [this.apiBaseOf(options), options.model || 'acr39u',
-                                                options.pin || 'set', options.protocol || 't1']);
+                                                pin, options.operation || '', options.protocol || 't1']);
     },
 
     // {pin: "not_set" | "set" | "blocked", protocol: "t1" | "t0", apiBase}: a demo card enrolled at
@@ -240,11 +243,6 @@ mergeInto(LibraryManager.library, {
       };
       return device;
     },
-  },
-
-  kamusm_demo_install__deps: ['$kamusmDemo', '$kamusmUsb'],
-  kamusm_demo_install: function (id, description) {
-    return kamusmUsb.register(kamusmDemo.makeDevice(id, UTF8ToString(description)));
   },
 
   kamusm_demo_created__deps: ['$kamusmDemo'],

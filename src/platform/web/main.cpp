@@ -13,6 +13,9 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +31,18 @@ constexpr const char* canvasSelector = "#canvas";
 // The large-type option (kiosks) draws everything this much bigger.
 constexpr float largeTextFactor = 1.4f;
 
+// What tests/browser/measure.mjs reads of a flow (kamusm_take_stats): the frames drawn, the
+// time they took in the app (the wizard's update, ImGui, the WebGL calls) and the heap's
+// high-water mark, sampled once a frame. Collected only once measuring has been asked for: the
+// sample walks the heap.
+struct FrameStats {
+    bool measuring = false;
+    int frames = 0;
+    double renderMs = 0.0;
+    double slowestMs = 0.0;
+    std::size_t heapPeak = 0; // bytes malloc'd at the fullest frame
+};
+
 struct Page {
     GLFWwindow* window = nullptr;
     std::unique_ptr<platform::web::Runtime> runtime;
@@ -35,6 +50,7 @@ struct Page {
     float scale = 0.0f;        // pixels per CSS pixel the fonts and style were built for
     std::string screen, state; // what the page last received
     bool firstFrame = true;
+    FrameStats stats;
 };
 
 std::unique_ptr<Page> page;
@@ -71,8 +87,18 @@ void publish(Page& r) {
     if (stateJson != r.state) platform::web::publishState(r.state = std::move(stateJson));
 }
 
+void count(FrameStats& stats, double startMs) {
+    if (!stats.measuring) return;
+    const double elapsed = emscripten_get_now() - startMs;
+    ++stats.frames;
+    stats.renderMs += elapsed;
+    stats.slowestMs = std::max(stats.slowestMs, elapsed);
+    stats.heapPeak = std::max(stats.heapPeak, static_cast<std::size_t>(mallinfo().uordblks));
+}
+
 void frame() {
     Page& r = *page;
+    const double start = emscripten_get_now();
     r.runtime->update();
     fitCanvas(r);
     glfwPollEvents();
@@ -91,6 +117,7 @@ void frame() {
     publish(r);
     if (r.firstFrame) platform::web::markFirstFrame();
     r.firstFrame = false;
+    count(r.stats, start);
 }
 
 } // namespace
@@ -133,6 +160,18 @@ EMSCRIPTEN_KEEPALIVE void kamusm_set_verification_code(const char* code, int exp
 
 EMSCRIPTEN_KEEPALIVE void kamusm_page_hide() {
     if (page) page->runtime->pageHidden();
+}
+
+// The frame statistics since the last call, as JSON, and measuring from now on (FrameStats).
+EMSCRIPTEN_KEEPALIVE const char* kamusm_take_stats() {
+    static char json[160];
+    if (!page) return "null";
+    const FrameStats& stats = page->stats;
+    std::snprintf(json, sizeof json,
+                  R"({"frames":%d,"render_ms":%.1f,"slowest_frame_ms":%.1f,"heap_peak":%zu})",
+                  stats.frames, stats.renderMs, stats.slowestMs, stats.heapPeak);
+    page->stats = FrameStats{true};
+    return json;
 }
 
 } // extern "C"

@@ -2,11 +2,10 @@
 // runtime.hpp).
 #include "kamusm/platform/runtime.hpp"
 
-#include "kamusm/platform/demo_reader.hpp"
+#include "kamusm/platform/demo_module.hpp"
 #include "kamusm/platform/smartcard.hpp"
 #include "kamusm/platform/web.hpp"
 #include "kamusm/reader/pcsc_transport.hpp"
-#include "kamusm/sim/demo_enrolment.hpp"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
@@ -237,6 +236,7 @@ Task<void> Runtime::askBackendForDemoMode() {
     } catch (const Error&) {
         demo_ = false; // the wizard reports the server when it needs it
     }
+    if (demo_) preloadDemoModule();
 }
 
 Task<reader::CcidTransport*> Runtime::useCcid(reader::TransportKind kind) {
@@ -274,13 +274,12 @@ Task<void> Runtime::chooseReaderTask() {
 
 Task<void> Runtime::virtualCardTask() {
     const auto operation = wizard_.state().operation;
-    const auto model = sim::readerModelById(config_.demoReaderModel);
-    if (!operation || !model) co_return;
+    if (!operation) co_return;
     // The enrolment is server work outside the wizard: the screen shows it as opening a reader.
     app_->setReaderStatus(ui::ReaderStatus::Opening);
     int handle = -1;
     try {
-        handle = co_await createDemoReader(backend_, *model, sim::demoPinStateFor(*operation));
+        handle = co_await createDemoReader(config_.demoReaderModel, *operation);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "kamusm: the virtual card could not be enrolled: %s\n", error.what());
     }
