@@ -1,12 +1,13 @@
 // Renders src/server/openapi.yaml as one static HTML page (no script, no style sheet: the
-// server's Content-Security-Policy allows neither inline), which kamusm-server embeds at build
-// time and serves under /api/docs in demo mode. Usage: node api-docs.mjs <openapi.yaml> <out.html>
+// server's Content-Security-Policy allows neither inline), and the C++ source that embeds it in
+// kamusm-server, which serves it under /api/docs in demo mode (include/kamusm/server/api_docs.hpp).
+// Usage: node api-docs.mjs <openapi.yaml> <out.html> <out.cpp>
 import { readFileSync, writeFileSync } from "node:fs";
 import yaml from "js-yaml";
 
-const [input, output] = process.argv.slice(2);
-if (!input || !output) {
-  console.error("usage: node api-docs.mjs <openapi.yaml> <out.html>");
+const [input, output, source] = process.argv.slice(2);
+if (!input || !output || !source) {
+  console.error("usage: node api-docs.mjs <openapi.yaml> <out.html> <out.cpp>");
   process.exit(2);
 }
 const doc = yaml.load(readFileSync(input, "utf8"));
@@ -115,3 +116,11 @@ ${Object.entries(schemas).map(([name, node]) => `<section id="${anchor("schema",
 </html>
 `;
 writeFileSync(output, html);
+// A JSON string is a valid C++ string literal too (its escapes are C++'s; the rest is UTF-8).
+writeFileSync(source, `// Generated from ${input} by tests/contract/api-docs.mjs.
+#include "kamusm/server/api_docs.hpp"
+
+std::string_view kamusm::server::apiDocsHtml() {
+    return ${JSON.stringify(html)};
+}
+`);

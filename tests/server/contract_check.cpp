@@ -34,7 +34,8 @@ public:
         posix_spawn_file_actions_addclose(&actions, fromChild[0]);
         std::string script = KAMUSM_SOURCE_DIR "/tests/contract/check-stream.mjs";
         char* argv[] = {const_cast<char*>("node"), script.data(), nullptr};
-        int rc = posix_spawnp(&pid_, "node", &actions, nullptr, argv, environ);
+        pid_t pid = -1;
+        int rc = posix_spawnp(&pid, "node", &actions, nullptr, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         close(toChild[0]);
         close(fromChild[1]);
@@ -46,7 +47,7 @@ public:
         std::string first = readLine();
         if (first != "\"ready\"")
             throw std::runtime_error("the contract check did not start (" + first +
-                                     "); run `npm ci` in tests/contract");
+                                     "); run tests/contract/install.sh");
     }
 
     std::vector<std::string> check(const nlohmann::json& exchange) {
@@ -67,7 +68,6 @@ private:
         return line;
     }
 
-    pid_t pid_ = -1;
     FILE* in_ = nullptr;
     FILE* out_ = nullptr;
     std::mutex mutex_;

@@ -1,6 +1,6 @@
 // The API reference: src/server/openapi.yaml rendered as one HTML page when the server is built
-// (tests/contract/api-docs.mjs, embedded by cmake/EmbedApiDocs.cmake), served under /api/docs in
-// demo mode.
+// (tests/contract/api-docs.mjs, which writes this function's source too), served under /api/docs
+// in demo mode.
 #pragma once
 
 #include <string_view>
