@@ -28,10 +28,11 @@ trap cleanup EXIT
 head -c 30 /dev/urandom | base64 | tr -d '/+=\n' > "$work/issuer.token"
 
 # What the kit needs of an implementation (README "Backend contract"): demo mode, the issuer
-# API, lifetimes it can wait out (at most 10 s; a session outliving an SMS code by 3 s), and
-# per-address limits above the kit's own traffic (one address opens some 80 sessions).
+# API, lifetimes it can wait out (at most 30 s; a session outliving an SMS code by 3 s; long
+# enough for a loaded machine to finish a flow), and per-address limits above the kit's own
+# traffic (from one address some 70 session starts and 50 confirmations).
 settings=(--demo --port 0 --issuer-token-file "$work/issuer.token" --issuer-port 0
-          --code-lifetime 3 --session-lifetime 8 --sms-lifetime 3 --sms-resend-interval 2
+          --code-lifetime 5 --session-lifetime 20 --sms-lifetime 5 --sms-resend-interval 3
           --code-attempts-per-ip 1000 --confirm-attempts-per-ip 1000)
 
 # kit <name> <kamusm-server arguments…>: starts the server, runs the kit, stops the server.

@@ -22,7 +22,7 @@ const baseUrl = positionals[0].replace(/\/$/, "");
 const issuerUrl = (values["issuer-url"] ?? baseUrl).replace(/\/$/, "");
 const token = readFileSync(values["issuer-token"], "utf8").split("\n")[0].trim();
 // The longest the kit waits for a code, session or SMS code to expire, or for a resend.
-const maxWaitSeconds = 10;
+const maxWaitSeconds = 30;
 // card-profile.md: the demo master key, and the test vector.
 const demoMasterKey = Buffer.from("000102030405060708090A0B0C0D0E0F", "hex");
 const vector = { serial: "123456789012", challenge: "00112233445566778899AABBCCDDEEFF",
