@@ -111,7 +111,8 @@ Task<backend::HttpResponse> ContractCheckedClient::send(backend::HttpRequest req
     co_return response;
 }
 
-void watchContract(httplib::Client& client) {
+httplib::Client checkedClient(const std::string& url) {
+    httplib::Client client(url);
     client.set_logger([](const httplib::Request& request, const httplib::Response& response) {
         backend::HttpRequest sent{request.method, request.path, request.body, {}};
         for (const auto& [name, value] : request.headers)
@@ -122,6 +123,7 @@ void watchContract(httplib::Client& client) {
         checkContract(
             {request.method, request.path, sent, response.status, headers, response.body});
     });
+    return client;
 }
 
 } // namespace kamusm::test

@@ -41,7 +41,7 @@ private:
     backend::HttpClient& inner_;
 };
 
-// Has `client` check each exchange it makes (through its logger).
-void watchContract(httplib::Client& client);
+// A client for `url` that checks each exchange it makes (through its logger).
+httplib::Client checkedClient(const std::string& url);
 
 } // namespace kamusm::test
