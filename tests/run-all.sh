@@ -10,6 +10,9 @@ bash tests/setup-debian.sh --windows
 cmake --preset native
 cmake --build --preset native
 ctest --preset native
+# The backend contract's conformance kit against kamusm-server on SQLite and on PostgreSQL.
+bash tests/contract/kamusm-server.sh build/native/kamusm-server | tee build/contract.log
+contract=$(grep -o '^# contract: [0-9]*' build/contract.log | cut -d' ' -f3)
 # The fault campaign, short, with a fresh seed each time: printed first, so that any violation
 # can be replayed (pinctl campaign --seed S --run I). The long run is in the README.
 mkdir -p build
@@ -64,4 +67,4 @@ helper=$(awk '/^# pass [0-9]+$/ {sum += $3} END {print sum + 0}' build/helper.lo
 
 # Every step above stops the script on failure, so reaching here means all of them passed.
 campaign=$(grep -o '^campaign: [0-9]* runs, [0-9]* faults' build/campaign.log)
-echo "all: $((suites + 1 + pcsc + doctor + packages + fuzzers + 1 + iwa + browser + helper)) passed, 0 failed ($suites suites, the fault campaign (${campaign#campaign: } injected, seed $seed), $pcsc pcscd checks, $doctor doctor checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $iwa IWA bundle and recipe checks, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"
+echo "all: $((suites + 1 + contract + pcsc + doctor + packages + fuzzers + 1 + iwa + browser + helper)) passed, 0 failed ($suites suites, the fault campaign (${campaign#campaign: } injected, seed $seed), $contract contract rules, $pcsc pcscd checks, $doctor doctor checks, $packages installer checks, $fuzzers fuzzers, the wasm check, $iwa IWA bundle and recipe checks, $browser browser tests, $helper helper tests; ${skipped:-0} browser tests skipped)"

@@ -223,8 +223,7 @@ private:
     void answerAndClose(int status, const std::string& detail) {
         Response response;
         Problem problem = status == 413 ? Problem::PayloadTooLarge : Problem::InvalidRequest;
-        sendProblem(response, ApiError(problem, detail));
-        response.status = status;
+        sendProblem(response, ApiError(problem, detail), status);
         Request request;
         request.peer = peer_;
         router_.finish(request, response);

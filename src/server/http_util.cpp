@@ -168,17 +168,17 @@ void sendJson(Response& response, int status, const json& body) {
     response.setHeader("Content-Type", "application/json");
 }
 
-void sendProblem(Response& response, const ApiError& error) {
+void sendProblem(Response& response, const ApiError& error, std::optional<int> status) {
     json problem = {{"type", backend::problemType(error.problem())},
                     {"title", problemTitle(error.problem())},
-                    {"status", error.status()},
+                    {"status", status.value_or(error.status())},
                     {"detail", error.what()}};
     if (error.triesLeft()) problem["tries_left"] = *error.triesLeft();
     if (error.retryAfter()) {
         problem["retry_after"] = *error.retryAfter();
         response.setHeader("Retry-After", std::to_string(*error.retryAfter()));
     }
-    response.status = error.status();
+    response.status = status.value_or(error.status());
     response.body = problem.dump();
     response.setHeader("Content-Type", "application/problem+json");
 }

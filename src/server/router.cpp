@@ -30,10 +30,11 @@ Response Router::handle(Request request) const {
         break;
     }
     if (!match) {
-        sendProblem(response, otherMethod ? ApiError(Problem::InvalidRequest,
-                                                     "this method is not allowed here")
-                                          : ApiError(Problem::NotFound, "no such resource"));
-        if (otherMethod) response.status = 405;
+        if (otherMethod)
+            sendProblem(response,
+                        ApiError(Problem::InvalidRequest, "this method is not allowed here"), 405);
+        else
+            sendProblem(response, ApiError(Problem::NotFound, "no such resource"));
         finish(request, response);
         return response;
     }

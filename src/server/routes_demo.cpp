@@ -1,4 +1,5 @@
 #include "kamusm/backend/base64.hpp"
+#include "kamusm/server/api_docs.hpp"
 #include "kamusm/server/demo.hpp"
 #include "kamusm/server/http_util.hpp"
 #include "kamusm/server/routes.hpp"
@@ -32,6 +33,15 @@ void addDemoRoutes(Router& router, Demo& demo) {
             messages.push_back(
                 {{"to", message.to}, {"text", message.text}, {"code", message.code}});
         sendJson(res, 200, messages);
+    });
+
+    // The API reference, for the people who build against the API (a production server keeps
+    // its routes to itself).
+    auto docs = std::make_shared<const std::string>(apiDocsHtml());
+    router.add(Method::Get, "/api/docs", [docs](const Request&, Response& res) {
+        res.status = 200;
+        res.sharedBody = docs;
+        res.setHeader("Content-Type", "text/html; charset=utf-8");
     });
 
     router.add(Method::Post, "/demo/cards", [&](const Request& req, Response& res) {

@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  act, launch, mirror, offerReader, openApp, smartCard, state, until, untilStep,
+  act, launch, mirror, offerReader, openApp, smartCard, state, until, untilStep, watchContract,
 } from "./harness.mjs";
 import { pageIssuesCode } from "./flows.mjs";
 
@@ -126,6 +126,7 @@ test("without WebUSB in Firefox or Safari (no client hints): the general remedy"
   assert.equal(inChromium.help, "webusb-kapali", "a Chromium browser without WebUSB: a policy");
   await page.close();
   const other = await browser.newPage();
+  watchContract(other);
   await other.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, "userAgentData", { get: () => undefined, configurable: true });
     delete Navigator.prototype.usb;

@@ -1,10 +1,13 @@
 // Shared set-up of the browser tests: Debian's chromium driven by playwright-core, headless,
 // WebGL2 through SwiftShader, and a fake navigator.usb put in place before the page loads.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after } from "node:test";
 import { chromium } from "playwright-core";
+import { loadContract } from "../contract/contract.mjs";
 
 export const baseUrl = process.env.KAMUSM_URL ?? "http://127.0.0.1:8080";
 // The same server under a name that is not loopback, so the page is not a secure context.
@@ -33,6 +36,58 @@ export async function startServer(flags, staticDir = process.env.KAMUSM_WEB) {
   }).catch((error) => { stop(); throw error; });
   return { url, stop };
 }
+
+// Every exchange with a backend, the page's and the tests' own fetches alike, is checked against
+// src/server/openapi.yaml. What breaks it goes into the page's errors (openApp) and fails the
+// test file when it ends (a script outside node --test, measure.mjs, exits with status 1).
+const contract = await loadContract();
+const contractViolations = [];
+const noViolations = () =>
+  assert.deepEqual(contractViolations, [], "exchanges that src/server/openapi.yaml does not allow");
+if (process.env.NODE_TEST_CONTEXT) after(noViolations);
+else process.on("exit", noViolations);
+
+function checkContract(exchange, errors) {
+  const found = contract.check(exchange);
+  contractViolations.push(...found);
+  errors?.push(...found.map((violation) => new Error(violation)));
+  return found;
+}
+
+export function watchContract(page, errors) {
+  page.on("response", async (response) => {
+    const request = response.request();
+    const url = new URL(response.url());
+    if (!url.protocol.startsWith("http")) return;
+    let exchange;
+    try {
+      exchange = {
+        method: request.method(), path: url.pathname,
+        request: { headers: await request.allHeaders(), body: request.postData() ?? "" },
+        status: response.status(), headers: await response.allHeaders(), body: await response.text(),
+      };
+    } catch {
+      return; // a redirect, or the page closed before the body came: nothing to read
+    }
+    checkContract(exchange, errors);
+  });
+}
+
+// The tests' own requests (the demo routes, the outbox …) through node's fetch.
+const plainFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const request = new Request(input, init);
+  const sent = await request.clone().text();
+  const response = await plainFetch(request);
+  const found = checkContract({
+    method: request.method, path: new URL(response.url || request.url).pathname,
+    request: { headers: Object.fromEntries(request.headers), body: sent },
+    status: response.status, headers: Object.fromEntries(response.headers),
+    body: await response.clone().text(),
+  });
+  if (found.length) throw new Error(`not as src/server/openapi.yaml says: ${found.join("; ")}`);
+  return response;
+};
 
 export const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 // Headless Chromium as every test runs it: WebGL2 through SwiftShader, no background traffic.
@@ -159,6 +214,7 @@ export async function openApp(browser, { usb = "present", path = "/", url, clock
   const page = await browser.newPage(context);
   if (clock) await page.clock.install();
   const errors = [];
+  watchContract(page, errors);
   page.on("pageerror", (error) => errors.push(error));
   page.on("console", (message) => {
     // Chrome logs every 4xx answer to fetch; the app's own errors are what count.

@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { Card, Host } from "../helper/host-client.mjs";
-import { act, baseUrl, mirror, state, typeInto, until, untilStep } from "./harness.mjs";
+import { act, baseUrl, mirror, state, typeInto, until, untilStep, watchContract } from "./harness.mjs";
 import { demoPin, holdAuthorization, newPin, outbox, pageIssuesCode, smsAfter } from "./flows.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
@@ -52,6 +52,7 @@ async function launchWithHelper({ installed = true } = {}) {
 async function openPage(context, url = baseUrl) {
   const page = await context.newPage();
   const errors = [];
+  watchContract(page, errors);
   page.on("pageerror", (error) => errors.push(error));
   await page.goto(url);
   await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);

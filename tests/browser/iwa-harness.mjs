@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { base32 } from "../iwa/swbn.mjs";
-import { chromiumArgs, chromiumPath, startServer } from "./harness.mjs";
+import { chromiumArgs, chromiumPath, startServer, watchContract } from "./harness.mjs";
 import { serveIsolatedApp } from "./iwa-dev-server.mjs";
 
 export const appDir = process.env.KAMUSM_IWA_APP ?? new URL("../../build/iwa/app/", import.meta.url).pathname;
@@ -81,6 +81,7 @@ export async function startIsolatedApp(options = {}) {
     const opened = context.waitForEvent("page");
     await cdp.send("PWA.launch", { manifestId: `${origin}/` });
     const page = await opened;
+    watchContract(page);
     const console = [];
     page.on("console", (message) => console.push({ type: message.type(), text: message.text() }));
     page.on("pageerror", (error) => console.push({ type: "pageerror", text: error.message }));

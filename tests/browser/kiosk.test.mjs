@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import {
-  act, advanceClock, baseUrl, chromiumArgs, chromiumPath, installFakes, launch, mirror, offerReader, openApp,
-  removeCard, state, typeInto, untilStep,
+  act, advanceClock, baseUrl, chromiumArgs, chromiumPath, installFakes, launch, mirror, offerReader,
+  openApp, removeCard, state, typeInto, untilStep, watchContract,
 } from "./harness.mjs";
 import { cardFor, newPin, outbox, photograph, smsAfter } from "./flows.mjs";
 
@@ -192,6 +192,7 @@ test("the Linux kiosk recipe's Chromium (kiosk mode, a fresh profile) runs the k
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
+    watchContract(page);
     await installFakes(page);
     await page.goto(url);
     await untilStep(page, "code", null);

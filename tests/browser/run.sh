@@ -11,6 +11,8 @@ server="$(realpath "$server")" # the tests start servers of their own from anoth
 [[ -f "$root/build/web/kamusm_app.wasm" ]] || { echo "run.sh: run tests/build-web.sh first" >&2; exit 1; }
 [[ -d "$here/node_modules/playwright-core" && -d "$here/node_modules/@axe-core/playwright" ]] ||
     (cd "$here" && npm ci --no-audit --no-fund)
+# Every exchange is checked against src/server/openapi.yaml (tests/contract).
+bash "$root/tests/contract/install.sh"
 
 data="$(mktemp -d)"
 log="$data/server.log"

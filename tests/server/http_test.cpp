@@ -26,7 +26,7 @@ using nlohmann::json;
 namespace {
 
 httplib::Result postJson(ServerProcess& server, const std::string& path, const std::string& body) {
-    httplib::Client client(server.url());
+    httplib::Client client = checkedClient(server.url());
     return client.Post(path.c_str(), body, "application/json");
 }
 
@@ -80,7 +80,7 @@ TEST_CASE("request bodies are validated strictly") {
     checkProblem(postJson(server, "/api/v1/sessions", "{\"PUK\": \"12345678\"}"), 400,
                  Problem::InvalidRequest);
 
-    httplib::Client client(server.url());
+    httplib::Client client = checkedClient(server.url());
     checkProblem(client.Post("/api/v1/sessions", "code=1", "application/x-www-form-urlencoded"),
                  400, Problem::InvalidRequest);
 }
@@ -92,12 +92,14 @@ TEST_CASE("too large a body is refused with 413") {
 }
 
 TEST_CASE("unknown routes answer a problem document") {
-    httplib::Client client(demoServer().process.url());
+    httplib::Client client = checkedClient(demoServer().process.url());
     checkProblem(client.Get("/api/v1/nothing"), 404, Problem::NotFound);
+    // A method the path does not take: 405, in the body's "status" too (RFC 7807).
+    checkProblem(client.Get("/api/v1/sessions"), 405, Problem::InvalidRequest);
 }
 
 TEST_CASE("API answers carry the security headers") {
-    httplib::Client client(demoServer().process.url());
+    httplib::Client client = checkedClient(demoServer().process.url());
     httplib::Result result = client.Get("/api/v1/health");
     REQUIRE(result);
     CHECK(result->get_header_value("X-Content-Type-Options") == "nosniff");
@@ -208,7 +210,8 @@ TEST_CASE("concurrent clients are served consistently") {
     for (int i = 0; i < 16; ++i)
         threads.emplace_back([&, i] {
             backend::HttplibClient http(server.url());
-            backend::BackendClient client(http);
+            ContractCheckedClient checked(http);
+            backend::BackendClient client(checked);
             try {
                 runSync(client.startSession(codes[static_cast<std::size_t>(i / 2)]));
                 ++opened;
@@ -277,6 +280,23 @@ TEST_CASE("a production start has no demo routes") {
     CHECK(failure(server.client().demoEnrolCard(demoTckn, "123456789012")).status() == 404);
     CHECK(failure(server.client().startSession("123456789012345")).problem() ==
           Problem::CodeUnknown);
+    httplib::Client client = checkedClient(server.url());
+    checkProblem(client.Get("/api/docs"), 404, Problem::NotFound);
+}
+
+TEST_CASE("demo mode serves the API reference rendered from openapi.yaml") {
+    httplib::Client client = checkedClient(demoServer().process.url());
+    httplib::Result docs = client.Get("/api/docs");
+    REQUIRE(docs);
+    CHECK(docs->status == 200);
+    CHECK(docs->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    // Every route of the document has its section.
+    for (const char* route :
+         {"<code>GET /api/v1/health</code>", "<code>POST /api/v1/sessions</code>",
+          "<code>POST /api/v1/sessions/{id}/authorization</code>",
+          "<code>PUT /internal/v1/holders/{tckn}</code>", "<code>POST /demo/cards</code>"})
+        CHECK_MESSAGE(docs->body.find(route) != std::string::npos, route);
+    CHECK(docs->body.find("urn:kamusm-pin:problem:session-locked") != std::string::npos);
 }
 
 TEST_CASE("production end to end: issuer API, own CA and master key, file SMS outbox") {
@@ -294,12 +314,12 @@ TEST_CASE("production end to end: issuer API, own CA and master key, file SMS ou
                           (dir.path() / "issuer.token").string(), "--issuer-port", "0",
                           "--sms-outbox-file", outbox.string()});
     // The issuer API is not on the public port.
-    checkProblem(httplib::Client(server.url())
-                     .Post("/internal/v1/verification-codes",
-                           {{"Authorization", "Bearer " + token}},
-                           R"({"tckn":"12345678950","operation":"unblock"})", "application/json"),
-                 404, Problem::NotFound);
-    httplib::Client issuer(server.issuerUrl());
+    httplib::Client publicPort = checkedClient(server.url());
+    checkProblem(
+        publicPort.Post("/internal/v1/verification-codes", {{"Authorization", "Bearer " + token}},
+                        R"({"tckn":"12345678950","operation":"unblock"})", "application/json"),
+        404, Problem::NotFound);
+    httplib::Client issuer = checkedClient(server.issuerUrl());
     httplib::Headers auth{{"Authorization", "Bearer " + token}};
     const std::string tckn = "12345678950", serial = "555566667777";
 
@@ -408,7 +428,7 @@ TEST_CASE("static files: MIME types, compression, CSP and framing") {
     writeFile(dir.path() / "secret.txt", "outside");
     ServerProcess server({"--demo", "--data-dir", (dir.path() / "data").string(), "--static-dir",
                           web.string(), "--frame-ancestors", "https://kamusm.example"});
-    httplib::Client client(server.url());
+    httplib::Client client = checkedClient(server.url());
 
     httplib::Result index = client.Get("/");
     REQUIRE(index);

@@ -111,7 +111,8 @@ TEST_SUITE("postgresql") {
             racers.emplace_back([&, i] {
                 ServerProcess& target = i % 2 == 0 ? *pair.a : *pair.b;
                 backend::HttplibClient http(target.url());
-                backend::BackendClient client(http);
+                ContractCheckedClient checked(http);
+                backend::BackendClient client(checked);
                 try {
                     runSync(client.startSession(codes[static_cast<std::size_t>(i / 2)]));
                     ++opened;

@@ -1,5 +1,7 @@
 #include "raw_http.hpp"
 
+#include "contract_check.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -7,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -44,6 +47,7 @@ RawConnection::~RawConnection() {
 }
 
 bool RawConnection::send(std::string_view bytes) {
+    sent_.append(bytes);
     while (!bytes.empty()) {
         ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (sent <= 0) return false;
@@ -66,6 +70,7 @@ std::optional<RawResponse> RawConnection::receive(std::chrono::milliseconds time
             if (pending_.size() >= end + 4 + length) {
                 response.body = pending_.substr(end + 4, length);
                 pending_.erase(0, end + 4 + length);
+                checkAnswer(response);
                 return response;
             }
         }
@@ -79,6 +84,39 @@ std::optional<RawResponse> RawConnection::receive(std::chrono::milliseconds time
         if (n <= 0) return std::nullopt;
         pending_.append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+// The request line of the oldest request sent names the route; its headers and body are not
+// checked (they are forged on purpose), the answer is.
+void RawConnection::checkAnswer(const RawResponse& response) {
+    Exchange exchange;
+    std::string line = sent_.substr(0, sent_.find("\r\n"));
+    std::size_t space = line.find(' ');
+    exchange.method = line.substr(0, space);
+    exchange.path = space == std::string::npos
+                        ? ""
+                        : line.substr(space + 1, line.find(' ', space + 1) - space - 1);
+    exchange.status = response.status;
+    exchange.body = response.body;
+    for (std::size_t at = response.head.find("\r\n"); at != std::string::npos;) {
+        std::size_t next = response.head.find("\r\n", at + 2);
+        std::string header = response.head.substr(at + 2, next - at - 2);
+        if (auto colon = header.find(':'); colon != std::string::npos) {
+            std::string name = header.substr(0, colon);
+            for (char& c : name)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            exchange.headers[name] = header.substr(header.find_first_not_of(' ', colon + 1));
+        }
+        at = next;
+    }
+    checkContract(exchange);
+    // Drop the request answered: its head, and its body by Content-Length.
+    std::size_t end = sent_.find("\r\n\r\n");
+    std::size_t length = 0;
+    if (auto at = sent_.find("Content-Length: "); at != std::string::npos && at < end)
+        length = std::stoul(sent_.substr(at + 16));
+    sent_.erase(0,
+                end == std::string::npos ? sent_.size() : std::min(sent_.size(), end + 4 + length));
 }
 
 bool RawConnection::closedByServer(std::chrono::milliseconds timeout) {

@@ -1,5 +1,6 @@
 // Plain sockets for what an HTTP client library will not do: slow, oversized and forged
-// requests, connections from other loopback addresses (127.0.0.2 …), timing one request.
+// requests, connections from other loopback addresses (127.0.0.2 …), timing one request. Each
+// response is checked against src/server/openapi.yaml for the request line it answers.
 #pragma once
 
 #include <chrono>
@@ -34,6 +35,8 @@ public:
 private:
     int fd_ = -1;
     std::string pending_;
+    std::string sent_; // the requests not answered yet
+    void checkAnswer(const RawResponse& response);
 };
 
 // "GET <path> HTTP/1.1" with Host and the given extra header lines (each ending in \r\n).

@@ -109,7 +109,8 @@ ServerProcess::ServerProcess(std::vector<std::string> arguments,
         issuerPort_ = std::atoi(second.c_str() + second.rfind(':') + 1);
     }
     http_ = std::make_unique<backend::HttplibClient>(url());
-    client_ = std::make_unique<backend::BackendClient>(*http_);
+    checked_ = std::make_unique<ContractCheckedClient>(*http_);
+    client_ = std::make_unique<backend::BackendClient>(*checked_);
     for (int attempt = 0; attempt < 100; ++attempt) {
         try {
             runSync(client_->health());

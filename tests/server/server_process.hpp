@@ -1,6 +1,8 @@
 // Runs a real kamusm-server process on loopback for the tests and talks to it over HTTP.
 #pragma once
 
+#include "contract_check.hpp"
+
 #include "kamusm/backend/api.hpp"
 #include "kamusm/backend/httplib_client.hpp"
 
@@ -38,7 +40,8 @@ public:
     int pid() const { return pid_; }
     // The issuer API's own listener (with --issuer-port), else 0.
     std::string issuerUrl() const { return "http://127.0.0.1:" + std::to_string(issuerPort_); }
-    backend::HttplibClient& http() { return *http_; }
+    // Each exchange through these is checked against src/server/openapi.yaml.
+    backend::HttpClient& http() { return *checked_; }
     backend::BackendClient& client() { return *client_; }
     std::string stderrText() const;
 
@@ -48,6 +51,7 @@ private:
     int issuerPort_ = 0;
     std::filesystem::path stderrFile_;
     std::unique_ptr<backend::HttplibClient> http_;
+    std::unique_ptr<ContractCheckedClient> checked_;
     std::unique_ptr<backend::BackendClient> client_;
 };
 

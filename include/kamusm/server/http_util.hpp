@@ -29,7 +29,9 @@ struct Field {
 nlohmann::json parseBody(const Request& request, std::initializer_list<Field> fields);
 
 void sendJson(Response& response, int status, const nlohmann::json& body);
-void sendProblem(Response& response, const ApiError& error);
+// The problem document of `error`, with the problem's own status unless the HTTP layer refuses
+// with one of its own (405, 431): the body's "status" is always the answer's.
+void sendProblem(Response& response, const ApiError& error, std::optional<int> status = {});
 
 // The client's address: when the request comes from the trusted reverse proxy, the last entry
 // of the X-Forwarded-For lines taken together (the proxy appends the address it saw; whatever

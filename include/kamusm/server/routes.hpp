@@ -15,7 +15,7 @@ void addSessionRoutes(Router& router, Sessions& sessions, bool demo);
 // of their own. Every request must carry `Authorization: Bearer <token>`; failures are audited
 // and limited per address.
 void addIssuerRoutes(Router& router, Sessions& sessions, std::string token);
-// /demo/… (demo mode only)
+// /demo/… and the API reference /api/docs (demo mode only)
 void addDemoRoutes(Router& router, Demo& demo);
 // GET of any other path: the web app's files from `directory`.
 void addStaticRoutes(Router& router, const std::string& directory);
