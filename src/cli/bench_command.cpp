@@ -123,14 +123,13 @@ void printFlows(const std::vector<FlowRow>& rows, int runs) {
                 "trips", "server ms", "rest ms", "app ms");
     for (const FlowRow& row : rows) {
         const FlowMeasurement& m = row.measured;
-        std::printf("%-13s %-4s %-4s %-7s %5zu %7zu %6zu %5zu %8.1f %8.1f %6zu %9.1f %7.1f %7.1f\n",
-                    row.reader.data(), pathId(row.config.path).data(),
-                    protocolName(row.config.protocol),
-                    backend::wireName(row.config.operation).data(), m.card.exchanges.size(),
-                    m.card.usb.bulkOut, m.card.usb.bulkIn, m.card.usb.timeExtensions,
-                    milliseconds(m.wireSeconds), milliseconds(m.stackSeconds), m.roundTrips.size(),
-                    milliseconds(m.serverSeconds), milliseconds(m.restSeconds),
-                    milliseconds(m.appSeconds()));
+        std::printf(
+            "%-13s %-4s %-4s %-7s %5zu %7zu %6zu %5zu %8.1f %8.1f %6zu %9.1f %7.1f %7.1f\n",
+            row.reader.data(), pathId(row.config.path).data(), protocolName(row.config.protocol),
+            backend::wireName(row.config.operation).data(), m.card.apdus, m.card.usb.bulkOut,
+            m.card.usb.bulkIn, m.card.usb.timeExtensions, milliseconds(m.wireSeconds),
+            milliseconds(m.stackSeconds), m.roundTrips.size(), milliseconds(m.serverSeconds),
+            milliseconds(m.restSeconds), milliseconds(m.appSeconds()));
     }
 }
 
@@ -180,10 +179,10 @@ void printUsbPerApdu(const std::vector<FlowRow>& rows) {
     for (const FlowRow& row : rows) {
         if (row.config.operation != backend::Operation::Unblock) continue;
         const bench::CardMeter& m = row.measured.card;
-        const double apdus = static_cast<double>(m.exchanges.size());
+        const double apdus = static_cast<double>(m.apdus);
         std::printf("%-13s %-4s %-4s %5zu %8zu %7zu %5zu %9.2f\n", row.reader.data(),
-                    pathId(row.config.path).data(), protocolName(row.config.protocol),
-                    m.exchanges.size(), m.usb.bulkOut, m.usb.bulkIn, m.usb.timeExtensions,
+                    pathId(row.config.path).data(), protocolName(row.config.protocol), m.apdus,
+                    m.usb.bulkOut, m.usb.bulkIn, m.usb.timeExtensions,
                     static_cast<double>(m.usb.bulkOut + m.usb.bulkIn) / apdus);
     }
 }

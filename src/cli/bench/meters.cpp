@@ -25,9 +25,6 @@ bool isInterruptMessage(ByteView bytes) {
                               bytes[0] == ccid::RDR_to_PC::HardwareError);
 }
 
-constexpr std::size_t bStatusOffset = 7;
-constexpr std::uint8_t timeExtensionStatus = 0x80; // bmCommandStatus 2
-
 class MeteredCard final : public reader::Card {
 public:
     MeteredCard(std::unique_ptr<reader::Card> inner, CardMeter& meter)
@@ -41,10 +38,7 @@ public:
             Stopwatch watch(meter_.stackSeconds);
             response = co_await inner_->transmitRaw(command);
         }
-        // Lengths are what the line model needs; PIN-bearing data is not kept.
-        Bytes recorded = command.encode();
-        meter_.exchanges.push_back({recorded, response.encode()});
-        wipe(recorded);
+        ++meter_.apdus;
         co_return response;
     }
     Task<void> beginTransaction() override {
@@ -120,7 +114,7 @@ Task<Bytes> MeteredDevice::transferIn(std::uint8_t endpoint, std::size_t length,
         ++meter_.usb.interruptIn;
     } else {
         ++meter_.usb.bulkIn;
-        if (data.size() > bStatusOffset && (data[bStatusOffset] & 0xC0) == timeExtensionStatus)
+        if (ccid::Message::decode(data).commandStatus() == ccid::CommandStatus::TimeExtension)
             ++meter_.usb.timeExtensions;
     }
     co_return data;

@@ -23,16 +23,11 @@ struct UsbCounts {
     std::size_t interruptIn = 0, control = 0;
 };
 
-// One APDU exchange as the transport carried it (GET RESPONSE and 6Cxx re-sends are their own).
-struct Exchange {
-    Bytes command, response;
-};
-
 struct CardMeter {
     UsbCounts usb;
     double simulatorSeconds = 0; // inside the virtual reader and card
     double stackSeconds = 0;     // inside the transport and its cards (simulator included)
-    std::vector<Exchange> exchanges;
+    std::size_t apdus = 0; // exchanges the transport carried (GET RESPONSE, 6Cxx re-sends too)
     int connects = 0, disconnects = 0;
 };
 
