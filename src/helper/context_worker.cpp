@@ -129,7 +129,19 @@ void ContextWorker::run() {
     }
     releaseAll();
     if (releaseRequest_) host_.answer(resultMessage(releaseRequest_->id, json::object()));
+    std::lock_guard lock(mutex_);
     ended_ = true;
+    endedChanged_.notify_all();
+}
+
+bool ContextWorker::ended() {
+    std::lock_guard lock(mutex_);
+    return ended_;
+}
+
+bool ContextWorker::waitEnded(Clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    return endedChanged_.wait_until(lock, deadline, [this] { return ended_; });
 }
 
 void ContextWorker::perform(Request& request) {

@@ -3,7 +3,7 @@
 
 #include "kamusm/helper/host.hpp"
 
-#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <optional>
@@ -29,7 +29,9 @@ public:
     // wait is cancelled first.
     void finish(std::optional<Request> request = std::nullopt);
     // The thread has ended (it may still be joined).
-    bool ended() const { return ended_; }
+    bool ended();
+    // Waits until the thread has ended or `deadline` passes; whether it ended.
+    bool waitEnded(std::chrono::steady_clock::time_point deadline);
 
 private:
     void run();
@@ -60,8 +62,9 @@ private:
     // The status-change wait taken from the queue, from the moment it is taken (so that a cancel
     // or the end of the context cannot fall between the queue and PC/SC) until it returns.
     std::optional<RequestId> currentWait_;
+    bool ended_ = false;
+    std::condition_variable endedChanged_;
 
-    std::atomic<bool> ended_ = false;
     std::thread thread_; // last: starts once the rest is built
 };
 

@@ -4,7 +4,6 @@
 #include "kamusm/helper/error.hpp"
 
 #include <algorithm>
-#include <thread>
 
 namespace kamusm::helper {
 
@@ -165,13 +164,8 @@ bool Host::close(std::chrono::milliseconds grace) {
     for (ContextWorker* worker : finishing)
         worker->finish();
     const Clock::time_point deadline = Clock::now() + grace;
-    const auto allEnded = [&] {
-        return std::all_of(finishing.begin(), finishing.end(),
-                           [](const ContextWorker* worker) { return worker->ended(); });
-    };
-    while (!allEnded() && Clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (!allEnded()) return false;
+    for (ContextWorker* worker : finishing)
+        if (!worker->waitEnded(deadline)) return false;
     std::lock_guard lock(handles_);
     released_.clear(); // joins the ended threads
     return true;
