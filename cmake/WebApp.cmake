@@ -30,6 +30,7 @@ foreach(lib mbedcrypto mbedx509)
   target_include_directories(${lib} SYSTEM PUBLIC ${mbedtls_dir}/include
                              ${PROJECT_SOURCE_DIR}/cmake/mbedtls)
   target_include_directories(${lib} PRIVATE ${mbedtls_dir}/library)
+  target_compile_options(${lib} PRIVATE $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
   # Public: the structures' layout depends on the configuration.
   target_compile_definitions(${lib} PUBLIC "MBEDTLS_CONFIG_FILE=<kamusm_mbedtls_config.h>")
 endforeach()
@@ -66,7 +67,7 @@ target_include_directories(imgui SYSTEM PUBLIC ${imgui_dir} ${imgui_dir}/backend
 # .ini file: nothing of the session is stored).
 target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEMO_WINDOWS
                            IMGUI_DISABLE_METRICS_WINDOW IMGUI_DISABLE_FILE_FUNCTIONS)
-target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3)
+target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3 $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
 
 # The UI font: DejaVu Sans (fonts-dejavu-core) cut down to ASCII, Latin-1 and Latin Extended-A
 # (ç ğ ı İ ö ş ü and the rest of Turkish), compiled into the wasm data so there is no extra fetch.
