@@ -30,7 +30,7 @@ foreach(lib mbedcrypto mbedx509)
   target_include_directories(${lib} SYSTEM PUBLIC ${mbedtls_dir}/include
                              ${PROJECT_SOURCE_DIR}/cmake/mbedtls)
   target_include_directories(${lib} PRIVATE ${mbedtls_dir}/library)
-  target_compile_options(${lib} PRIVATE ${KAMUSM_WASM_OPTIMIZE} $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
+  target_compile_options(${lib} PRIVATE $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
   # Public: the structures' layout depends on the configuration.
   target_compile_definitions(${lib} PUBLIC "MBEDTLS_CONFIG_FILE=<kamusm_mbedtls_config.h>")
 endforeach()
@@ -41,9 +41,25 @@ kamusm_layer(sim kamusm_ccid kamusm_card kamusm_backend mbedcrypto)
 kamusm_layer(backend kamusm_base nlohmann_json)
 kamusm_layer(wizard kamusm_card kamusm_reader kamusm_backend)
 
+# Dear ImGui 1.86 falls back to its built-in font (ProggyClean, 10 KB as brotli) when no font was
+# added, so every program links it. The app always adds its own, so its imgui_draw.cpp is the
+# pinned one without that fallback; a program that wants the built-in font asks for it
+# (AddFontDefault), as bench/imgui-floor does.
+set(imgui_fallback "    if (ConfigData.Size == 0)\n        AddFontDefault();\n")
+file(READ ${imgui_dir}/imgui_draw.cpp imgui_draw)
+string(FIND "${imgui_draw}" "${imgui_fallback}" fallback_at)
+if(fallback_at EQUAL -1)
+  message(FATAL_ERROR "${imgui_dir}/imgui_draw.cpp: the default-font fallback was not found")
+endif()
+string(REPLACE "${imgui_fallback}" "" imgui_draw "${imgui_draw}")
+# Written through a copy so that the file, and what is built from it, changes only with the source.
+file(WRITE ${PROJECT_BINARY_DIR}/imgui_draw.cpp.new "${imgui_draw}")
+configure_file(${PROJECT_BINARY_DIR}/imgui_draw.cpp.new ${PROJECT_BINARY_DIR}/imgui_draw.cpp COPYONLY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${imgui_dir}/imgui_draw.cpp)
+
 # Dear ImGui core with the GLFW (Emscripten's JS implementation) and WebGL2 back ends.
 add_library(imgui STATIC
-  ${imgui_dir}/imgui.cpp ${imgui_dir}/imgui_draw.cpp ${imgui_dir}/imgui_tables.cpp
+  ${imgui_dir}/imgui.cpp ${PROJECT_BINARY_DIR}/imgui_draw.cpp ${imgui_dir}/imgui_tables.cpp
   ${imgui_dir}/imgui_widgets.cpp ${imgui_dir}/backends/imgui_impl_glfw.cpp
   ${imgui_dir}/backends/imgui_impl_opengl3.cpp)
 target_include_directories(imgui SYSTEM PUBLIC ${imgui_dir} ${imgui_dir}/backends)
@@ -51,8 +67,7 @@ target_include_directories(imgui SYSTEM PUBLIC ${imgui_dir} ${imgui_dir}/backend
 # .ini file: nothing of the session is stored).
 target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEMO_WINDOWS
                            IMGUI_DISABLE_METRICS_WINDOW IMGUI_DISABLE_FILE_FUNCTIONS)
-target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3 ${KAMUSM_WASM_OPTIMIZE}
-                       $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
+target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3 $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
 
 # The UI font: DejaVu Sans (fonts-dejavu-core) cut down to ASCII, Latin-1 and Latin Extended-A
 # (ç ğ ı İ ö ş ü and the rest of Turkish), compiled into the wasm data so there is no extra fetch.

@@ -45,6 +45,7 @@ int main() {
     glfwMakeContextCurrent(window);
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr;
+    ImGui::GetIO().Fonts->AddFontDefault(); // the build's ImGui has no implicit fallback font
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 300 es");
     emscripten_set_main_loop(frame, 0, false);

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <utility>
 
 namespace kamusm::platform::web {
@@ -133,7 +134,8 @@ wizard::WizardOptions wizardOptions(const PageConfig& config) {
 
 PageConfig readPageConfig() {
     char* text = kamusm_page_config();
-    const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+    // As a std::string, like the app's other JSON: one instance of the parser in the wasm, not two.
+    const nlohmann::json json = nlohmann::json::parse(std::string(text), nullptr, false);
     std::free(text);
     PageConfig config;
     if (!json.is_object()) return config;

@@ -170,7 +170,8 @@ bool WebUsbDevice::disconnected() const {
 
 usb::DeviceInfo WebUsbDevice::info() const {
     char* text = kamusm_usb_info(handle_);
-    const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+    // As a std::string, like the app's other JSON: one instance of the parser in the wasm, not two.
+    const nlohmann::json json = nlohmann::json::parse(std::string(text), nullptr, false);
     std::free(text);
     const auto number = [&](const char* key) {
         return json.contains(key) && json[key].is_number_integer() ? json[key].get<int>() : 0;
