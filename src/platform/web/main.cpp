@@ -55,29 +55,19 @@ struct Page {
 
 std::unique_ptr<Page> page;
 
-struct CanvasPixels {
-    int width = 1, height = 1;
-    double ratio = 1.0;
-};
-
 // ImGui works in canvas pixels (what GLFW's mouse events report), so the canvas gets CSS size ×
 // devicePixelRatio pixels and everything is drawn `scale` times larger: crisp on HiDPI screens.
-CanvasPixels canvasPixels() {
+void fitCanvas(Page& r) {
     double cssWidth = 0, cssHeight = 0;
     emscripten_get_element_css_size(canvasSelector, &cssWidth, &cssHeight);
     const double ratio = emscripten_get_device_pixel_ratio();
-    return {std::max(1, static_cast<int>(std::lround(cssWidth * ratio))),
-            std::max(1, static_cast<int>(std::lround(cssHeight * ratio))), ratio};
-}
-
-void fitCanvas(Page& r) {
-    const CanvasPixels pixels = canvasPixels();
+    const int width = std::max(1, static_cast<int>(std::lround(cssWidth * ratio)));
+    const int height = std::max(1, static_cast<int>(std::lround(cssHeight * ratio)));
     int current[2] = {0, 0};
     glfwGetWindowSize(r.window, &current[0], &current[1]);
-    if (current[0] != pixels.width || current[1] != pixels.height)
-        kamusm_set_canvas_size(pixels.width, pixels.height);
+    if (current[0] != width || current[1] != height) kamusm_set_canvas_size(width, height);
     const bool large = r.runtime->app().largeText();
-    const auto scale = static_cast<float>(pixels.ratio) * (large ? largeTextFactor : 1.0f);
+    const auto scale = static_cast<float>(ratio) * (large ? largeTextFactor : 1.0f);
     if (scale == r.scale) return;
     r.scale = scale;
     platform::web::publishTextSize(ui::bodyPixels * (large ? largeTextFactor : 1.0f));
@@ -201,9 +191,7 @@ int main() {
     glfwWindowHint(GLFW_DEPTH_BITS, 0);
     glfwWindowHint(GLFW_STENCIL_BITS, 0);
     page = std::make_unique<Page>();
-    // At the canvas's size from the start: each later size reallocates the drawing buffer.
-    const CanvasPixels pixels = canvasPixels();
-    page->window = glfwCreateWindow(pixels.width, pixels.height, "KamuSM PIN", nullptr, nullptr);
+    page->window = glfwCreateWindow(1, 1, "KamuSM PIN", nullptr, nullptr);
     if (!page->window) {
         std::fprintf(stderr, "kamusm: WebGL2 is not available\n");
         return 1;
