@@ -40,6 +40,8 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    glfwWindowHint(GLFW_DEPTH_BITS, 0); // as the app
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     window = glfwCreateWindow(640, 480, "floor", nullptr, nullptr);
     if (!window) return 1;
     glfwMakeContextCurrent(window);

@@ -73,6 +73,9 @@ void fitCanvas(Page& r) {
     platform::web::publishTextSize(ui::bodyPixels * (large ? largeTextFactor : 1.0f));
     r.fonts = ui::loadFonts(scale);
     ui::applyTheme(scale);
+    // Before the first frame the renderer has no texture yet: its first NewFrame makes it from
+    // this atlas, so it is uploaded once.
+    if (r.firstFrame) return;
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
 }
@@ -184,6 +187,9 @@ int main() {
     glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+    // ImGui draws flat triangles: no depth or stencil buffer to allocate and clear each frame.
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     page = std::make_unique<Page>();
     page->window = glfwCreateWindow(1, 1, "KamuSM PIN", nullptr, nullptr);
     if (!page->window) {
