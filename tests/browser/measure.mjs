@@ -81,14 +81,18 @@ function medians(splits) {
   return Object.fromEntries(Object.keys(splits[0]).map((key) => [key, round(median(splits.map((s) => s[key])))]));
 }
 
-async function appStartup(browser) {
+// LOADS loads of `url`, each in a fresh browser context, as a holder's browser gets the page:
+// no test fakes, no contract check (which reads every body back over CDP while the app starts),
+// the same for the app and the floor. `settled(page)` waits for what the load fetches late.
+async function startup(browser, url, settled = async () => {}) {
   const splits = [];
   let transfers;
   for (let i = 0; i < loads; ++i) {
-    let recorder;
-    const { page } = await openApp(browser, { usb: "present", init: async (p) => { recorder = await recordTransfers(p); } });
-    // The demo module is fetched once the backend has said it is in demo mode: wait for it too.
-    await until(page, () => performance.getEntriesByType("resource").some((entry) => entry.name.endsWith("kamusm_demo.wasm")));
+    const page = await browser.newPage();
+    const recorder = await recordTransfers(page);
+    await page.goto(url);
+    await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);
+    await settled(page);
     for (const end = Date.now() + 10000; !recorder.idle() && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
     splits.push(split(await page.evaluate(startupMarks)));
     if (i === 0) transfers = recorder.transfers;
@@ -97,25 +101,19 @@ async function appStartup(browser) {
   return { splits, transfers };
 }
 
+// The demo module is fetched after the first frame once the backend has said it is in demo mode:
+// its bytes are waited for too.
+const appStartup = (browser) => startup(browser, baseUrl, (page) => until(page, () =>
+  performance.getEntriesByType("resource").some((entry) => entry.name.endsWith("kamusm_demo.wasm"))));
+
 async function floorStartup(browser) {
   if (!existsSync(`${floorDir}kamusm_floor.wasm`)) throw new Error("no build/floor: run tests/build-web.sh");
   const server = await startServer({}, floorDir);
-  const splits = [];
-  let transfers;
   try {
-    for (let i = 0; i < loads; ++i) {
-      const page = await browser.newPage();
-      const recorder = await recordTransfers(page);
-      await page.goto(server.url);
-      await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);
-      splits.push(split(await page.evaluate(startupMarks)));
-      if (i === 0) transfers = recorder.transfers;
-      await page.context().close();
-    }
+    return await startup(browser, server.url);
   } finally {
     server.stop();
   }
-  return { splits, transfers };
 }
 
 // One operation from the code to the done screen. Each of the holder's actions starts a wait that
