@@ -13,7 +13,10 @@ cmake --build build/wasm
 # Node 18+ fetches by itself and then cannot load Emscripten 3.1.6 output: turn that off where
 # the flag exists. Asked of node itself, not of its --help through a pipe (grep -q closing the
 # pipe early kills node with EPIPE, and pipefail then drops the flag at random).
+# The wasm uses tail calls (CMakeLists.txt): standard from node 20, behind a flag in Debian 12's
+# node 18, which accepts the flag as later ones do.
 node_flags=""
 node --no-experimental-fetch -e "" >/dev/null 2>&1 && node_flags="--no-experimental-fetch"
+node --experimental-wasm-return_call -e "" >/dev/null 2>&1 && node_flags+=" --experimental-wasm-return_call"
 node $node_flags build/wasm/kamusm_core_check.js
 node $node_flags build/wasm/kamusm_bridge_check.js
