@@ -24,6 +24,9 @@ mergeInto(LibraryManager.library, {
       '-4': ['InvalidStateError', 'The device must be opened first.'],
       '-5': ['NetworkError', 'A transfer error has occurred.'],
     },
+    // An IN endpoint with nothing to send is asked again this often, as a real one would wait.
+    pollMs: 50,
+
     // Calls `create(request, ...C strings)` and returns the Promise its settle function (by
     // request id) resolves or rejects.
     request: function (create, values) {
@@ -135,10 +138,7 @@ mergeInto(LibraryManager.library, {
       device.configuration = device.configurations[0];
       device.opened = false;
       let unplugged = false;
-      // IN transfers waiting for data: {ask, reject}. The virtual reader has no clock: only a
-      // call that changes it (a transfer out, a card in or out, a reset) can give them data, so
-      // each such call asks them again; nothing polls.
-      const waiting = new Set();
+      const waiting = new Set(); // IN transfers waiting for data: {timer, reject}
       const fail = (name, message) => Promise.reject(new DOMException(message, name));
       const gone = () => fail('NotFoundError', 'The device was disconnected.');
       const rejection = (status) => fail(...kamusmDemo.rejections[status]);
@@ -160,14 +160,6 @@ mergeInto(LibraryManager.library, {
         if (status < 0 && status !== kamusmDemo.Stall) return rejection(status);
         return Promise.resolve(done(status));
       };
-      const askWaiting = () => {
-        for (const waiter of Array.from(waiting)) waiter.ask();
-      };
-      // A call that changes the reader, then the IN transfers it may have given data.
-      const changing = (result) => {
-        askWaiting();
-        return result;
-      };
       const readCall = (run, length) => withHeap(length, (out) => {
         const status = run(out);
         const data = status >= 0 ? HEAPU8.slice(out, out + status) : new Uint8Array(0);
@@ -188,7 +180,10 @@ mergeInto(LibraryManager.library, {
                                     { device: 0, interface: 1, endpoint: 2 }[setup.recipient],
                                     setup.request, setup.value, setup.index];
       const cancelWaiting = (error) => {
-        for (const waiter of waiting) waiter.reject(error);
+        for (const waiter of waiting) {
+          clearTimeout(waiter.timer);
+          waiter.reject(error);
+        }
         waiting.clear();
       };
       const interfaceOf = (number) =>
@@ -210,32 +205,34 @@ mergeInto(LibraryManager.library, {
         return call(() => read.status, inResult(read));
       };
       device.controlTransferOut = (setup, data) =>
-        changing(writeCall(data || new Uint8Array(0), (pointer, size) =>
-          _kamusm_demo_control_out(id, ...setupArgs(setup), pointer, size)));
+        writeCall(data || new Uint8Array(0), (pointer, size) =>
+          _kamusm_demo_control_out(id, ...setupArgs(setup), pointer, size));
       // Waits until the endpoint has something, as a real endpoint does, rather than failing.
       device.transferIn = (endpoint, length) => {
         if (unplugged) return gone();
         return new Promise((resolve, reject) => {
-          const waiter = {
-            reject,
-            ask: () => {
-              waiting.delete(waiter);
-              const read = readCall((out) => _kamusm_demo_transfer_in(id, endpoint, out, length), length);
-              if (read.status === kamusmDemo.NothingYet) waiting.add(waiter);
-              else call(() => read.status, inResult(read)).then(resolve, reject);
-            },
+          const waiter = { timer: 0, reject };
+          const ask = () => {
+            waiting.delete(waiter);
+            const read = readCall((out) => _kamusm_demo_transfer_in(id, endpoint, out, length), length);
+            if (read.status === kamusmDemo.NothingYet) {
+              waiter.timer = setTimeout(ask, kamusmDemo.pollMs);
+              waiting.add(waiter);
+              return;
+            }
+            call(() => read.status, inResult(read)).then(resolve, reject);
           };
-          waiter.ask();
+          ask();
         });
       };
       device.transferOut = (endpoint, data) =>
-        changing(writeCall(data, (pointer, size) => _kamusm_demo_transfer_out(id, endpoint, pointer, size)));
+        writeCall(data, (pointer, size) => _kamusm_demo_transfer_out(id, endpoint, pointer, size));
       device.clearHalt = (direction, endpoint) =>
-        changing(call(() => _kamusm_demo_clear_halt(id, direction === 'in' ? 1 : 0, endpoint), () => {}));
-      device.reset = () => changing(call(() => _kamusm_demo_reset(id), () => {}));
+        call(() => _kamusm_demo_clear_halt(id, direction === 'in' ? 1 : 0, endpoint), () => {});
+      device.reset = () => call(() => _kamusm_demo_reset(id), () => {});
 
-      device.removeCard = (slot) => changing(void _kamusm_demo_remove_card(id, slot || 0));
-      device.insertCard = (slot) => changing(void _kamusm_demo_insert_card(id, slot || 0));
+      device.removeCard = (slot) => { _kamusm_demo_remove_card(id, slot || 0); };
+      device.insertCard = (slot) => { _kamusm_demo_insert_card(id, slot || 0); };
       // Gone for good: every later call and every waiting one fails NotFoundError. The
       // navigator.usb disconnect event is for whoever owns navigator.usb to dispatch.
       device.unplug = () => {
