@@ -101,8 +101,8 @@ async function startup(browser, url, settled = async () => {}) {
   return { splits, transfers };
 }
 
-// The demo module is fetched after the first frame once the backend has said it is in demo mode:
-// its bytes are waited for too.
+// The demo module is fetched once the backend has said it is in demo mode: its bytes are waited
+// for too.
 const appStartup = (browser) => startup(browser, baseUrl, (page) => until(page, () =>
   performance.getEntriesByType("resource").some((entry) => entry.name.endsWith("kamusm_demo.wasm"))));
 
