@@ -352,9 +352,10 @@ void Runtime::onConnected(int handle) {
 
 void Runtime::onDisconnected(int handle) {
     if (!ccid_) return;
+    // Every device this runtime gives the CCID transport is a WebUsbDevice: the chooser's, the
+    // granted ones, a plugged one and the demo reader's (its fake USBDevice).
     ccid_->removeDeviceIf([handle](const usb::Device& device) {
-        const auto* web = dynamic_cast<const WebUsbDevice*>(&device);
-        return web && web->handle() == handle;
+        return static_cast<const WebUsbDevice&>(device).handle() == handle;
     });
 }
 
