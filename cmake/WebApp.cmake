@@ -126,7 +126,9 @@ set(web_link_options -sENVIRONMENT=web -sFILESYSTEM=0 -sALLOW_MEMORY_GROWTH=1 -s
     -sSUPPORT_LONGJMP=0 -sTEXTDECODER=2)
 set(webgl_link_options -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sGL_TRACK_ERRORS=0)
 # The Module fields web/app.js sets for Emscripten (its own kamusm* fields are read directly).
+# One function, window.kamusmApp(Module), is all the loader adds to the page's scope.
 target_link_options(kamusm_app PRIVATE ${web_link_options} ${webgl_link_options}
+  -sMODULARIZE=1 -sEXPORT_NAME=kamusmApp
   -sINCOMING_MODULE_JS_API=canvas,instantiateWasm,locateFile,onRuntimeInitialized,postRun,printErr
   -sEXPORTED_FUNCTIONS=_main,_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)

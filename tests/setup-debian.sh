@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev pkg-config doctest-dev
           nlohmann-json3-dev libmbedtls-dev libusb-1.0-0-dev libcpp-httplib-dev
           libsqlite3-dev emscripten nodejs fonttools fonts-dejavu-core chromium dpkg-dev
-          xz-utils brotli pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd openssl
+          xz-utils brotli node-terser pcsc-tools pcscd libpcsclite-dev vsmartcard-vpcd openssl
           # tests/pcsc/doctor.sh reads pinctl doctor's JSON with Python
           python3
           # kamusm-server: Boost.Beast, libpq and PostgreSQL 15 (its tests start their own

@@ -356,5 +356,7 @@
     return demoModule;
   }
 
-  loadScript(appUrl, data.appIntegrity).catch((error) => console.error(error.message));
+  loadScript(appUrl, data.appIntegrity)
+    .then(() => window.kamusmApp(window.Module))
+    .catch((error) => console.error(error.message));
 })();
