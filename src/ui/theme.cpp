@@ -2,6 +2,7 @@
 #include "kamusm/ui/theme.hpp"
 
 #include "kamusm/ui/font.hpp"
+#include "kamusm/wizard/messages.hpp"
 
 #include <imgui.h>
 
@@ -16,15 +17,32 @@ constexpr float titlePixels = 28.0f;
 constexpr ImWchar glyphRanges[] = {0x0020, 0x017F, 0x2013, 0x2014, 0x2018, 0x201D, 0x2022,
                                    0x2022, 0x2026, 0x2026, 0x20BA, 0x20BA, 0};
 
-ImFont* addFont(float pixels) {
+ImFont* addFont(float pixels, const ImWchar* ranges, int oversampleH) {
     const std::span<const unsigned char> data = uiFontData();
     ImFontConfig config;
     config.FontDataOwnedByAtlas = false; // the bytes live in the program's data
-    config.OversampleH = 2;
+    config.OversampleH = oversampleH;
     // stb_truetype only reads the bytes; ImGui's signature is not const.
     return ImGui::GetIO().Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(data.data()),
                                                       static_cast<int>(data.size()), pixels,
-                                                      &config, glyphRanges);
+                                                      &config, ranges);
+}
+
+// The title font shows nothing but the step titles, a fixed set of texts: it carries ASCII and
+// the titles' own letters in both languages, not all of Latin-1 and Latin Extended-A. Its glyphs
+// are the largest, so this is most of what building the atlas at start-up is spared.
+const ImWchar* titleRanges() {
+    static ImVector<ImWchar> ranges;
+    if (!ranges.empty()) return ranges.Data;
+    ImFontGlyphRangesBuilder builder;
+    builder.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesDefault()); // ASCII
+    for (const wizard::Language language : {wizard::Language::Turkish, wizard::Language::English})
+        for (int step = 0; step < wizard::stepCount; ++step) {
+            const std::string_view title = wizard::stepTitle(static_cast<wizard::Step>(step), language);
+            builder.AddText(title.data(), title.data() + title.size());
+        }
+    builder.BuildRanges(&ranges);
+    return ranges.Data;
 }
 
 ImVec4 rgb(unsigned value, float alpha = 1.0f) {
@@ -53,7 +71,9 @@ constexpr ColourEntry colours[] = {
 Fonts loadFonts(float scale) {
     ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
     atlas.Clear();
-    Fonts fonts{addFont(bodyPixels * scale), addFont(titlePixels * scale)};
+    // Horizontal oversampling places glyphs between pixels; at the title's size it is not seen.
+    Fonts fonts{addFont(bodyPixels * scale, glyphRanges, 2),
+                addFont(titlePixels * scale, titleRanges(), 1)};
     atlas.Build();
     return fonts;
 }

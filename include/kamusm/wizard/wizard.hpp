@@ -21,6 +21,7 @@
 namespace kamusm::wizard {
 
 enum class Step { Environment, Code, Reader, Card, NewPin, Confirm, Working, Done, Failed };
+inline constexpr int stepCount = static_cast<int>(Step::Failed) + 1;
 
 // The ids of interfaces.md ("environment", "code", … "failed").
 std::string_view stepId(Step step);
