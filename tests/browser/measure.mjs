@@ -5,7 +5,8 @@
 // - start-up: the first-frame split (download, compile, instantiate, runtime init, first frame)
 //   from web/app.js's performance marks, the median of LOADS loads (each a fresh browser context,
 //   so nothing is cached), and the same for the bare Dear ImGui floor (bench/imgui-floor, served
-//   from build/floor by a server of its own) and the app's ratio to it;
+//   from build/floor by a server of its own; its loads alternate with the app's) and the app's
+//   ratio to it;
 // - flows: per operation, the app's own time from the code entered to the done screen without
 //   the typing (the sum of the waits after each of the holder's actions), the server round trips
 //   in it, the frames' render time and the wasm heap's high-water mark.
@@ -81,39 +82,46 @@ function medians(splits) {
   return Object.fromEntries(Object.keys(splits[0]).map((key) => [key, round(median(splits.map((s) => s[key])))]));
 }
 
-// LOADS loads of `url`, each in a fresh browser context, as a holder's browser gets the page:
-// no test fakes, no contract check (which reads every body back over CDP while the app starts),
-// the same for the app and the floor. `settled(page)` waits for what the load fetches late.
-async function startup(browser, url, settled = async () => {}) {
-  const splits = [];
-  let transfers;
-  for (let i = 0; i < loads; ++i) {
-    const page = await browser.newPage();
-    const recorder = await recordTransfers(page);
-    await page.goto(url);
-    await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);
-    await settled(page);
-    for (const end = Date.now() + 10000; !recorder.idle() && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
-    splits.push(split(await page.evaluate(startupMarks)));
-    if (i === 0) transfers = recorder.transfers;
-    await page.context().close();
-  }
-  return { splits, transfers };
+// One load of `url` in a fresh browser context (nothing cached), as a holder's browser gets the
+// page: no test fakes, no contract check (which reads every body back over CDP while the app
+// starts), the same for the app and the floor. `settled(page)` waits for what the load fetches
+// late.
+async function load(browser, url, settled = async () => {}) {
+  const page = await browser.newPage();
+  const recorder = await recordTransfers(page);
+  await page.goto(url);
+  await until(page, () => performance.getEntriesByName("kamusm-first-frame").length > 0);
+  await settled(page);
+  for (const end = Date.now() + 10000; !recorder.idle() && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  const marks = await page.evaluate(startupMarks);
+  await page.context().close();
+  return { split: split(marks), transfers: recorder.transfers };
 }
 
 // The demo module is fetched once the backend has said it is in demo mode: its bytes are waited
 // for too.
-const appStartup = (browser) => startup(browser, baseUrl, (page) => until(page, () =>
-  performance.getEntriesByType("resource").some((entry) => entry.name.endsWith("kamusm_demo.wasm"))));
+const demoFetched = (page) => until(page, () =>
+  performance.getEntriesByType("resource").some((entry) => entry.name.endsWith("kamusm_demo.wasm")));
 
-async function floorStartup(browser) {
+// LOADS loads of the app and as many of the floor, taken in turns so that both see the machine
+// as loaded as the other: the ratio compares like with like.
+async function startups(browser) {
   if (!existsSync(`${floorDir}kamusm_floor.wasm`)) throw new Error("no build/floor: run tests/build-web.sh");
-  const server = await startServer({}, floorDir);
+  const floorServer = await startServer({}, floorDir);
+  const app = { splits: [], transfers: null };
+  const floor = { splits: [], transfers: null };
   try {
-    return await startup(browser, server.url);
+    for (let i = 0; i < loads; ++i) {
+      for (const [into, url, settled] of [[app, baseUrl, demoFetched], [floor, floorServer.url]]) {
+        const { split: one, transfers } = await load(browser, url, settled);
+        into.splits.push(one);
+        into.transfers ??= transfers;
+      }
+    }
   } finally {
-    server.stop();
+    floorServer.stop();
   }
+  return { app, floor };
 }
 
 // One operation from the code to the done screen. Each of the holder's actions starts a wait that
@@ -164,8 +172,7 @@ async function flow(browser, operation) {
 }
 
 const browser = await launch();
-const app = await appStartup(browser);
-const floor = await floorStartup(browser);
+const { app, floor } = await startups(browser);
 const flows = [];
 for (const operation of ["create", "change", "unblock"]) flows.push(await flow(browser, operation));
 await browser.close();
