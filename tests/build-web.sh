@@ -19,7 +19,7 @@ out=build/web
 mkdir -p $out/shell
 cp $build/kamusm_app.js $build/kamusm_app.wasm $build/kamusm_demo.js $build/kamusm_demo.wasm web/*.html web/*.js web/*.css $out/
 cp shell/index.html shell/shell.css $out/shell/
-node tests/minify-js.cjs $out/kamusm_app.js $out/kamusm_demo.js $out/app.js $out/demo-page.js
+node cmake/minify-js.cjs $out/app.js $out/demo-page.js
 # Subresource Integrity: the pages name the hashes of the scripts, styles and wasm they load.
 bash tests/stamp-integrity.sh $out $out/index.html $out/embed-snippet.html
 bash tests/stamp-integrity.sh $out/shell $out/shell/index.html
@@ -32,7 +32,7 @@ fi
 floor=build/floor
 mkdir -p $floor
 cp $build/kamusm_floor.js $build/kamusm_floor.wasm bench/imgui-floor/index.html bench/imgui-floor/floor.js $floor/
-node tests/minify-js.cjs $floor/kamusm_floor.js $floor/floor.js
+node cmake/minify-js.cjs $floor/floor.js
 # Precompressed siblings, made after the stamping (the pages' hashes are of the plain bytes, which
 # is what the browser checks after decoding).
 find $out $out/shell $floor -maxdepth 1 \( -name '*.br' -o -name '*.gz' \) -delete

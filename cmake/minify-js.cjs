@@ -1,5 +1,5 @@
-// Minifies the JavaScript the pages load, in place (tests/build-web.sh): Emscripten's loaders
-// and the pages' own scripts. Emscripten would do this with the Closure Compiler, which Debian
+// Minifies the JavaScript the pages load, in place: Emscripten's loaders as they are linked
+// (cmake/WebApp.cmake) and the pages' own scripts (tests/build-web.sh). Emscripten would do this with the Closure Compiler, which Debian
 // does not package; terser (node-terser) renames what is local and drops what is never used.
 // Names at a script's top level stay, as other scripts on the page may use them.
 "use strict";
