@@ -1,7 +1,8 @@
 // Minifies the JavaScript the pages load, in place: Emscripten's loaders as they are linked
-// (cmake/WebApp.cmake) and the pages' own scripts (tests/build-web.sh). Emscripten would do this with the Closure Compiler, which Debian
-// does not package; terser (node-terser) renames what is local and drops what is never used.
-// Names at a script's top level stay, as other scripts on the page may use them.
+// (cmake/WebApp.cmake) and the pages' own scripts (tests/build-web.sh). Emscripten would do this
+// with the Closure Compiler, which Debian does not package; terser (node-terser) renames what is
+// local and drops what is never used. Names at a script's top level stay, as other scripts on
+// the page may use them.
 "use strict";
 const fs = require("fs");
 const { minify } = require("terser");

@@ -28,11 +28,15 @@ if [[ -d build/helper/downloads ]]; then
     mkdir -p $out/downloads
     cp build/helper/downloads/* $out/downloads/
 fi
-# The start-up floor for tests/browser/measure.mjs (bench/imgui-floor), served on its own.
+# The start-up floor for tests/browser/measure.mjs (bench/imgui-floor), served on its own, and
+# beside it the app on a page as bare as the floor's (app.html; its server is a demo server too, so
+# the app fetches its demo module there as well).
 floor=build/floor
 mkdir -p $floor
 cp $build/kamusm_floor.js $build/kamusm_floor.wasm bench/imgui-floor/index.html bench/imgui-floor/floor.js $floor/
 node cmake/minify-js.cjs $floor/floor.js
+cp $out/kamusm_app.js $out/kamusm_app.wasm $out/kamusm_demo.js $out/kamusm_demo.wasm $out/app.js \
+    bench/imgui-floor/app.html $floor/
 # Precompressed siblings, made after the stamping (the pages' hashes are of the plain bytes, which
 # is what the browser checks after decoding).
 find $out $out/shell $floor -maxdepth 1 \( -name '*.br' -o -name '*.gz' \) -delete

@@ -38,7 +38,8 @@ const ImWchar* titleRanges() {
     builder.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesDefault()); // ASCII
     for (const wizard::Language language : {wizard::Language::Turkish, wizard::Language::English})
         for (int step = 0; step < wizard::stepCount; ++step) {
-            const std::string_view title = wizard::stepTitle(static_cast<wizard::Step>(step), language);
+            const std::string_view title =
+                wizard::stepTitle(static_cast<wizard::Step>(step), language);
             builder.AddText(title.data(), title.data() + title.size());
         }
     builder.BuildRanges(&ranges);

@@ -4,9 +4,9 @@
 //   body as encoded on the wire plus headers) and with which Content-Encoding;
 // - start-up: the first-frame split (download, compile, instantiate, runtime init, first frame)
 //   from web/app.js's performance marks, the median of LOADS loads (each a fresh browser context,
-//   so nothing is cached), and the same for the bare Dear ImGui floor (bench/imgui-floor, served
-//   from build/floor by a server of its own; its loads alternate with the app's) and the app's
-//   ratio to it;
+//   so nothing is cached), on the demo page and on a page as bare as the floor's, and the same
+//   for the bare Dear ImGui floor (bench/imgui-floor, served from build/floor by a server of its
+//   own), all three loaded in turns, and the app's ratio to the floor;
 // - flows: per operation, the app's own time from the code entered to the done screen without
 //   the typing (the sum of the waits after each of the holder's actions), the server round trips
 //   in it, the frames' render time and the wasm heap's high-water mark.
@@ -103,25 +103,31 @@ async function load(browser, url, settled = async () => {}) {
 const demoFetched = (page) => until(page, () =>
   performance.getEntriesByType("resource").some((entry) => entry.name.endsWith("kamusm_demo.wasm")));
 
-// LOADS loads of the app and as many of the floor, taken in turns so that both see the machine
-// as loaded as the other: the ratio compares like with like.
+// LOADS loads each of the app on the demo page, the app on a page as bare as the floor's
+// (bench/imgui-floor/app.html) and the floor, taken in turns so that all see the machine equally
+// busy. The ratio to the floor is the bare page's: the demo page's own layout, painting and
+// fetches share the renderer and the GPU process with the app's WebGL context, which the floor's
+// blank page does not.
 async function startups(browser) {
   if (!existsSync(`${floorDir}kamusm_floor.wasm`)) throw new Error("no build/floor: run tests/build-web.sh");
   const floorServer = await startServer({}, floorDir);
-  const app = { splits: [], transfers: null };
-  const floor = { splits: [], transfers: null };
+  const runs = {
+    app: { url: baseUrl, splits: [] },
+    appBare: { url: `${floorServer.url}/app.html`, splits: [] },
+    floor: { url: floorServer.url, splits: [], settled: async () => {} },
+  };
   try {
     for (let i = 0; i < loads; ++i) {
-      for (const [into, url, settled] of [[app, baseUrl, demoFetched], [floor, floorServer.url]]) {
-        const { split: one, transfers } = await load(browser, url, settled);
-        into.splits.push(one);
-        into.transfers ??= transfers;
+      for (const run of Object.values(runs)) {
+        const { split: one, transfers } = await load(browser, run.url, run.settled ?? demoFetched);
+        run.splits.push(one);
+        run.transfers ??= transfers;
       }
     }
   } finally {
     floorServer.stop();
   }
-  return { app, floor };
+  return runs;
 }
 
 // One operation from the code to the done screen. Each of the holder's actions starts a wait that
@@ -172,7 +178,7 @@ async function flow(browser, operation) {
 }
 
 const browser = await launch();
-const { app, floor } = await startups(browser);
+const { app, appBare, floor } = await startups(browser);
 const flows = [];
 for (const operation of ["create", "change", "unblock"]) flows.push(await flow(browser, operation));
 await browser.close();
@@ -180,7 +186,9 @@ await browser.close();
 const files = app.transfers.map((t) => ({ file: new URL(t.url).pathname, kind: kindOf(t.url), encoding: t.encoding, bytes: t.bytes }));
 const sum = (kind) => files.filter((f) => f.kind === kind).reduce((n, f) => n + f.bytes, 0);
 const appSplit = medians(app.splits);
+const appBareSplit = medians(appBare.splits);
 const floorSplit = medians(floor.splits);
+const ratio = (split) => Math.round(split.total / floorSplit.total * 100) / 100;
 console.log(JSON.stringify({
   server: baseUrl,
   files,
@@ -189,8 +197,10 @@ console.log(JSON.stringify({
   page_bytes: sum("page"),
   floor_bytes: floor.transfers.filter((t) => /\.(js|wasm)$/.test(t.url)).reduce((n, t) => n + t.bytes, 0),
   loads,
-  first_frame_ms: appSplit, // medians, each part on its own
+  first_frame_ms: appSplit, // medians, each part on its own; the demo page
+  bare_page_first_frame_ms: appBareSplit, // the app on a page as bare as the floor's
   floor_first_frame_ms: floorSplit,
-  ratio_to_floor: round(appSplit.total / floorSplit.total * 100) / 100,
+  ratio_to_floor: ratio(appBareSplit),
+  demo_page_ratio_to_floor: ratio(appSplit),
   flows,
 }, null, 2));
