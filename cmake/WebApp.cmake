@@ -57,17 +57,17 @@ file(WRITE ${PROJECT_BINARY_DIR}/imgui_draw.cpp.new "${imgui_draw}")
 configure_file(${PROJECT_BINARY_DIR}/imgui_draw.cpp.new ${PROJECT_BINARY_DIR}/imgui_draw.cpp COPYONLY)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${imgui_dir}/imgui_draw.cpp)
 
-# Dear ImGui core with the GLFW (Emscripten's JS implementation) and WebGL2 back ends.
+# Dear ImGui core with the WebGL2 back end; the platform side is the app's own
+# (src/platform/web/canvas.cpp, on Emscripten's HTML5 API).
 add_library(imgui STATIC
   ${imgui_dir}/imgui.cpp ${PROJECT_BINARY_DIR}/imgui_draw.cpp ${imgui_dir}/imgui_tables.cpp
-  ${imgui_dir}/imgui_widgets.cpp ${imgui_dir}/backends/imgui_impl_glfw.cpp
-  ${imgui_dir}/backends/imgui_impl_opengl3.cpp)
+  ${imgui_dir}/imgui_widgets.cpp ${imgui_dir}/backends/imgui_impl_opengl3.cpp)
 target_include_directories(imgui SYSTEM PUBLIC ${imgui_dir} ${imgui_dir}/backends)
 # Without what the screens do not use: the demo and metrics windows, and file functions (no
 # .ini file: nothing of the session is stored).
 target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS IMGUI_DISABLE_DEMO_WINDOWS
                            IMGUI_DISABLE_METRICS_WINDOW IMGUI_DISABLE_FILE_FUNCTIONS)
-target_compile_options(imgui PRIVATE -w -sUSE_GLFW=3 $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
+target_compile_options(imgui PRIVATE -w $<$<BOOL:${KAMUSM_WASM_LTO}>:-flto>)
 
 # The UI font: DejaVu Sans (fonts-dejavu-core) cut down to ASCII, Latin-1 and Latin Extended-A
 # (ç ğ ı İ ö ş ü and the rest of Turkish), compiled into the wasm data so there is no extra fetch.
@@ -108,7 +108,7 @@ list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|demo_reader|${b
 add_executable(kamusm_app ${web_sources})
 target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui nlohmann_json)
 # The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo module's loader,
-# the desktop helper, the canvas); the demo reader's (its fake USBDevice and virtual card) goes
+# the desktop helper); the demo reader's (its fake USBDevice and virtual card) goes
 # into the demo module.
 file(GLOB web_js_libraries CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*.js)
 list(REMOVE_ITEM web_js_libraries ${demo_reader_js})
@@ -125,12 +125,12 @@ kamusm_link_js_libraries(kamusm_app ${web_js_libraries})
 # (1.7 KB less as brotli for some seconds more of linking).
 set(web_link_options -sENVIRONMENT=web -sFILESYSTEM=0 -sALLOW_MEMORY_GROWTH=1 -sMALLOC=emmalloc
     -sSUPPORT_LONGJMP=0 -sTEXTDECODER=2 -sBINARYEN_EXTRA_PASSES=--converge)
-set(webgl_link_options -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sGL_TRACK_ERRORS=0)
+set(webgl_link_options -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2 -sGL_TRACK_ERRORS=0)
 # The Module fields web/app.js sets for Emscripten (its own kamusm* fields are read directly).
 # One function, window.kamusmApp(Module), is all the loader adds to the page's scope.
 target_link_options(kamusm_app PRIVATE ${web_link_options} ${webgl_link_options}
   -sMODULARIZE=1 -sEXPORT_NAME=kamusmApp
-  -sINCOMING_MODULE_JS_API=canvas,instantiateWasm,locateFile,onRuntimeInitialized,postRun,printErr
+  -sINCOMING_MODULE_JS_API=instantiateWasm,locateFile,onRuntimeInitialized,postRun,printErr
   -sEXPORTED_FUNCTIONS=_main,_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8)
 
@@ -163,10 +163,12 @@ target_link_options(kamusm_bridge_check PRIVATE
 set_property(TARGET kamusm_bridge_check APPEND PROPERTY LINK_DEPENDS ${bridge_check_pre})
 
 # The start-up floor (bench/imgui-floor): a bare Dear ImGui app with the app's back ends and flags.
-add_executable(kamusm_floor ${PROJECT_SOURCE_DIR}/bench/imgui-floor/main.cpp)
+add_executable(kamusm_floor ${PROJECT_SOURCE_DIR}/bench/imgui-floor/main.cpp
+                            ${PROJECT_SOURCE_DIR}/src/platform/web/canvas.cpp)
+target_include_directories(kamusm_floor PRIVATE ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(kamusm_floor PRIVATE imgui)
 target_link_options(kamusm_floor PRIVATE ${web_link_options} ${webgl_link_options}
-  -sINCOMING_MODULE_JS_API=canvas,instantiateWasm,onRuntimeInitialized)
+  -sINCOMING_MODULE_JS_API=instantiateWasm,onRuntimeInitialized)
 
 # The loaders the pages get, minified as they are linked (cmake/minify-js.cjs, terser from
 # node-terser): what Emscripten does with Closure, which Debian does not package.

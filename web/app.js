@@ -27,7 +27,6 @@
 (function () {
   "use strict";
   performance.mark("kamusm-start");
-  const canvas = document.getElementById("canvas");
   const mirror = document.getElementById("app-a11y");
   const script = document.currentScript;
   const base = new URL(".", script ? script.src : location.href);
@@ -44,15 +43,6 @@
   let state = null;
   let running = false;
   let pendingCode = null;
-
-  // Keys meant for the page (links, the mirror's controls, form fields) must not reach the
-  // canvas: Emscripten's GLFW listens on window and swallows Tab and Backspace. This listener is
-  // registered first, so it runs before GLFW's.
-  for (const type of ["keydown", "keypress", "keyup"]) {
-    window.addEventListener(type, (event) => {
-      if (event.target !== canvas) event.stopImmediatePropagation();
-    }, true);
-  }
 
   // Text into the app: copied into wasm memory for the call, then overwritten with zeros, so a
   // PIN typed into the mirror does not linger in the heap.
@@ -252,7 +242,6 @@
   config.kiosk = data.kiosk !== undefined;
 
   window.Module = {
-    canvas,
     kamusmConfig: config,
     kamusmRenderScreen: renderScreen,
     kamusmSetState: (next) => {

@@ -5,7 +5,6 @@ performance.mark("kamusm-start");
 const floorModule = WebAssembly.compileStreaming(fetch("kamusm_floor.wasm"));
 floorModule.then(() => performance.mark("kamusm-compiled"), () => {});
 var Module = {
-  canvas: document.getElementById("canvas"),
   instantiateWasm: (imports, receiveInstance) => {
     floorModule
       .then((module) => WebAssembly.instantiate(module, imports).then((instance) => {

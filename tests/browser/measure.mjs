@@ -73,7 +73,7 @@ function split(m) {
     compile: Math.max(0, m.compiled - m.wasmEnd), // compilation left after the last byte
     instantiate: m.instantiated - Math.max(m.compiled, m.loaderEnd), // once module and loader are there
     runtime_init: m.runtimeReady - m.instantiated,
-    first_frame: m.firstFrame - m.runtimeReady, // main(): GLFW, ImGui, fonts, the first screen
+    first_frame: m.firstFrame - m.runtimeReady, // main(): the WebGL context, ImGui, fonts, the first screen
     total: m.firstFrame,
   };
 }

@@ -1,7 +1,7 @@
 // The size budget: everything a page loads for the app, as the server sends it to a browser that
 // takes brotli. Bytes counted off the socket, before any decoding; each file must come
 // precompressed (tests/build-web.sh writes the .br siblings) and say so. The target is 250 KB
-// (issue 12) and is not met yet: the app is 270,993 bytes, so what this test enforces for now is
+// (issue 12) and is not met yet: the app is 268,753 bytes, so what this test enforces for now is
 // that it does not grow; the ceiling comes down as the app shrinks, to the target.
 import assert from "node:assert/strict";
 import { request } from "node:http";
@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { baseUrl } from "./harness.mjs";
 
 const target = 250 * 1000;
-const ceiling = 272 * 1000;
+const ceiling = 270 * 1000;
 // What web/index.html, web/embed-snippet.html and shell/index.html load for the app: the page's
 // own stand-in files and the demo module (demo mode only) are not the app's.
 const appFiles = ["app.js", "kamusm-page.css", "kamusm_app.js", "kamusm_app.wasm"];

@@ -1,16 +1,15 @@
-// The browser entry point: a GLFW window on the page's #canvas drawn with WebGL2 at the device
-// pixel ratio, one frame per animation frame, the screen mirrored into #app-a11y, and the
+// The browser entry point: the page's #canvas drawn with WebGL2 at the device pixel ratio
+// (canvas.hpp), one frame per animation frame, the screen mirrored into #app-a11y, and the
 // functions web/app.js calls for the mirror and the page.
+#include "kamusm/platform/canvas.hpp"
 #include "kamusm/platform/runtime.hpp"
 #include "kamusm/platform/web.hpp"
 #include "kamusm/ui/theme.hpp"
 
 #include <GLES3/gl3.h>
-#include <GLFW/glfw3.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
-#include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
 #include <malloc.h>
@@ -22,8 +21,6 @@
 #include <memory>
 
 using namespace kamusm;
-
-extern "C" void kamusm_set_canvas_size(int width, int height); // canvas.js
 
 namespace {
 
@@ -44,7 +41,6 @@ struct FrameStats {
 };
 
 struct Page {
-    GLFWwindow* window = nullptr;
     std::unique_ptr<platform::web::Runtime> runtime;
     ui::Fonts fonts;
     float scale = 0.0f;        // pixels per CSS pixel the fonts and style were built for
@@ -55,7 +51,7 @@ struct Page {
 
 std::unique_ptr<Page> page;
 
-// ImGui works in canvas pixels (what GLFW's mouse events report), so the canvas gets CSS size ×
+// ImGui works in canvas pixels (canvas.hpp), so the canvas gets CSS size ×
 // devicePixelRatio pixels and everything is drawn `scale` times larger: crisp on HiDPI screens.
 void fitCanvas(Page& r) {
     double cssWidth = 0, cssHeight = 0;
@@ -64,8 +60,8 @@ void fitCanvas(Page& r) {
     const int width = std::max(1, static_cast<int>(std::lround(cssWidth * ratio)));
     const int height = std::max(1, static_cast<int>(std::lround(cssHeight * ratio)));
     int current[2] = {0, 0};
-    glfwGetWindowSize(r.window, &current[0], &current[1]);
-    if (current[0] != width || current[1] != height) kamusm_set_canvas_size(width, height);
+    platform::web::canvasSize(current[0], current[1]);
+    if (current[0] != width || current[1] != height) platform::web::setCanvasSize(width, height);
     const bool large = r.runtime->app().largeText();
     const auto scale = static_cast<float>(ratio) * (large ? largeTextFactor : 1.0f);
     if (scale == r.scale) return;
@@ -99,19 +95,18 @@ void count(FrameStats& stats, double startMs) {
     stats.heapPeak = std::max(stats.heapPeak, static_cast<std::size_t>(mallinfo().uordblks));
 }
 
-void frame() {
+EM_BOOL frame(double, void*) {
     Page& r = *page;
     const double start = emscripten_get_now();
     r.runtime->update();
     fitCanvas(r);
-    glfwPollEvents();
     ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
+    platform::web::canvasNewFrame();
     ImGui::NewFrame();
     r.runtime->app().draw(r.fonts, r.scale);
     ImGui::Render();
     int width = 0, height = 0;
-    glfwGetFramebufferSize(r.window, &width, &height);
+    platform::web::canvasSize(width, height);
     glViewport(0, 0, width, height);
     const ImVec4 background = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
     glClearColor(background.x, background.y, background.z, 1.0f);
@@ -121,6 +116,7 @@ void frame() {
     if (r.firstFrame) platform::web::markFirstFrame();
     r.firstFrame = false;
     count(r.stats, start);
+    return EM_TRUE; // and the next animation frame
 }
 
 } // namespace
@@ -180,29 +176,16 @@ EMSCRIPTEN_KEEPALIVE const char* kamusm_take_stats() {
 } // extern "C"
 
 int main() {
-    if (!glfwInit()) {
-        std::fprintf(stderr, "kamusm: GLFW could not start\n");
-        return 1;
-    }
-    glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-    // ImGui draws flat triangles: no depth or stencil buffer to allocate and clear each frame.
-    glfwWindowHint(GLFW_DEPTH_BITS, 0);
-    glfwWindowHint(GLFW_STENCIL_BITS, 0);
-    page = std::make_unique<Page>();
-    page->window = glfwCreateWindow(1, 1, "KamuSM PIN", nullptr, nullptr);
-    if (!page->window) {
-        std::fprintf(stderr, "kamusm: WebGL2 is not available\n");
-        return 1;
-    }
-    glfwMakeContextCurrent(page->window);
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGui::GetIO().IniFilename = nullptr; // nothing of the session is stored
-    ImGui_ImplGlfw_InitForOpenGL(page->window, true);
+    if (!platform::web::openCanvas(canvasSelector)) {
+        std::fprintf(stderr, "kamusm: WebGL2 is not available\n");
+        return 1;
+    }
+    page = std::make_unique<Page>();
     ImGui_ImplOpenGL3_Init("#version 300 es");
     page->runtime = std::make_unique<platform::web::Runtime>(platform::web::readPageConfig());
-    emscripten_set_main_loop(frame, 0, false);
+    emscripten_request_animation_frame_loop(frame, nullptr);
     return 0;
 }
