@@ -200,7 +200,7 @@ test("the card pulled out as RESET RETRY COUNTER goes out: the PIN stays blocked
     assert.match(alert, /PIN/, alert);
     await again.page.close();
     card.insert();
-    await new Promise((done) => setTimeout(done, 1000));
+    await untilCard(true); // pcscd polls the vpcd reader: asked before it sees the card, it says none
     assert.equal(await pinStatus(helper.context), "6983", "the PIN stayed blocked");
   } finally {
     assert.equal((await stopCard(card)).puk, 0);
