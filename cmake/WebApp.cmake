@@ -38,7 +38,7 @@ target_link_libraries(kamusm_base PUBLIC mbedcrypto)
 target_link_libraries(kamusm_card PUBLIC mbedx509 mbedcrypto)
 
 kamusm_layer(sim kamusm_ccid kamusm_card kamusm_backend mbedcrypto)
-kamusm_layer(backend kamusm_base nlohmann_json)
+kamusm_layer(backend kamusm_base)
 kamusm_layer(wizard kamusm_card kamusm_reader kamusm_backend)
 
 # Dear ImGui 1.86 falls back to its built-in font (ProggyClean, 10 KB as brotli) when no font was
@@ -96,7 +96,7 @@ set(bridge_names promise webusb smartcard fetch demo_module)
 list(TRANSFORM bridge_names PREPEND ${PROJECT_SOURCE_DIR}/src/platform/web/ OUTPUT_VARIABLE bridge_sources)
 list(TRANSFORM bridge_sources APPEND .cpp)
 add_library(kamusm_web_bridges OBJECT ${bridge_sources})
-target_link_libraries(kamusm_web_bridges PUBLIC kamusm_pcsc kamusm_backend nlohmann_json)
+target_link_libraries(kamusm_web_bridges PUBLIC kamusm_pcsc kamusm_backend)
 
 # The demo reader (the simulator behind a fake USBDevice) on its own: the app carries none of it.
 set(demo_reader_source ${PROJECT_SOURCE_DIR}/src/platform/web/demo_reader.cpp)
@@ -106,7 +106,7 @@ file(GLOB web_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/platform/web/*
 list(JOIN bridge_names "|" bridge_regex)
 list(FILTER web_sources EXCLUDE REGEX "/(core_check|bridge_check|demo_reader|${bridge_regex})\\.cpp$")
 add_executable(kamusm_app ${web_sources})
-target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui nlohmann_json)
+target_link_libraries(kamusm_app PRIVATE kamusm_web_bridges kamusm_ui)
 # The JavaScript halves of the bridges (WebUSB, Web Smart Card, fetch, the demo module's loader,
 # the desktop helper); the demo reader's (its fake USBDevice and virtual card) goes
 # into the demo module.
@@ -138,7 +138,7 @@ target_link_options(kamusm_app PRIVATE ${web_link_options} ${webgl_link_options}
 # window.kamusmDemoModule(Module) → Promise of a module with Module.kamusmDemo (demo_reader.js).
 add_executable(kamusm_demo ${demo_reader_source} ${PROJECT_SOURCE_DIR}/src/platform/web/promise.cpp
                            ${PROJECT_SOURCE_DIR}/src/platform/web/fetch.cpp)
-target_link_libraries(kamusm_demo PRIVATE kamusm_sim kamusm_backend nlohmann_json)
+target_link_libraries(kamusm_demo PRIVATE kamusm_sim kamusm_backend)
 kamusm_link_js_libraries(kamusm_demo ${PROJECT_SOURCE_DIR}/src/platform/web/promise.js
                          ${PROJECT_SOURCE_DIR}/src/platform/web/fetch.js ${demo_reader_js})
 target_link_options(kamusm_demo PRIVATE ${web_link_options}
@@ -153,7 +153,7 @@ set(bridge_check_pre ${PROJECT_SOURCE_DIR}/tests/wasm/bridge_check_pre.js
     ${PROJECT_SOURCE_DIR}/tests/browser/fake-smartcard.js)
 add_executable(kamusm_bridge_check ${PROJECT_SOURCE_DIR}/src/platform/web/bridge_check.cpp
                                    ${demo_reader_source})
-target_link_libraries(kamusm_bridge_check PRIVATE kamusm_web_bridges kamusm_sim)
+target_link_libraries(kamusm_bridge_check PRIVATE kamusm_web_bridges kamusm_sim nlohmann_json)
 kamusm_link_js_libraries(kamusm_bridge_check ${web_js_libraries} ${demo_reader_js})
 foreach(pre ${bridge_check_pre})
   target_link_options(kamusm_bridge_check PRIVATE "SHELL:--pre-js ${pre}")

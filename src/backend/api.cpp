@@ -2,14 +2,15 @@
 
 #include "kamusm/backend/base64.hpp"
 
-#include <nlohmann/json.hpp>
+#include "kamusm/base/json.hpp"
 
 #include <array>
+#include <limits>
 #include <stdexcept>
 
 namespace kamusm::backend {
 
-using nlohmann::json;
+using json::Value;
 
 namespace {
 
@@ -45,20 +46,47 @@ Enum valueOf(const Names<Enum, N>& names, std::string_view text) {
     throw Error(ErrorCode::MalformedResponse, "unexpected answer from the server: " + what);
 }
 
-// Reads a field of a success answer, turning any type mismatch into MalformedResponse.
-template <typename T> T field(const json& body, const char* name) {
-    if (!body.is_object() || !body.contains(name)) malformed(std::string("no \"") + name + "\"");
-    try {
-        return body.at(name).get<T>();
-    } catch (const json::exception&) {
-        malformed(std::string("\"") + name + "\" has the wrong type");
-    }
+// The fields of a success answer: a missing one or one of the wrong type is MalformedResponse.
+const Value& field(const Value& body, const char* name) {
+    const Value* found = body.find(name);
+    if (!found) malformed(std::string("no \"") + name + "\"");
+    return *found;
+}
+
+[[noreturn]] void wrongType(const char* name) {
+    malformed(std::string("\"") + name + "\" has the wrong type");
+}
+
+std::string text(const Value& body, const char* name) {
+    const std::optional<std::string_view> value = field(body, name).string();
+    if (!value) wrongType(name);
+    return std::string(*value);
+}
+
+std::optional<int> asInt(const Value& value) {
+    const std::optional<std::int64_t> number = value.integer();
+    if (!number || *number < std::numeric_limits<int>::min() ||
+        *number > std::numeric_limits<int>::max())
+        return std::nullopt;
+    return static_cast<int>(*number);
+}
+
+int number(const Value& body, const char* name) {
+    const std::optional<int> value = asInt(field(body, name));
+    if (!value) wrongType(name);
+    return *value;
+}
+
+bool flag(const Value& body, const char* name) {
+    const std::optional<bool> value = field(body, name).boolean();
+    if (!value) wrongType(name);
+    return *value;
 }
 
 // The holder's year of birth, which the server sends only when it knows it.
-std::optional<int> optionalYear(const json& holder) {
-    if (!holder.is_object() || !holder.contains("birth_year")) return std::nullopt;
-    return field<int>(holder, "birth_year");
+std::optional<int> optionalYear(const Value& holder) {
+    if (!holder.find("birth_year")) return std::nullopt;
+    return number(holder, "birth_year");
 }
 
 template <typename F> auto convert(const char* name, F&& f) {
@@ -73,25 +101,18 @@ std::string sessionPath(const std::string& session, const char* step) {
     return "/api/v1/sessions/" + session + "/" + step;
 }
 
-Task<json> call(HttpClient& http, std::string method, std::string path,
-                const json& body = nullptr) {
+Task<Value> call(HttpClient& http, std::string method, std::string path, const Value& body = {}) {
     HttpRequest request{std::move(method), std::move(path), {}, {{"Accept", "application/json"}}};
-    if (!body.is_null()) {
+    if (!body.isNull()) {
         request.body = body.dump();
         request.headers["Content-Type"] = "application/json";
     }
     HttpResponse response = co_await http.send(std::move(request));
     if (response.status < 200 || response.status > 299) throwProblem(response);
-    if (response.status == 204) co_return json();
-    json parsed = json::parse(response.body, nullptr, false);
-    if (parsed.is_discarded()) malformed("the body is not JSON");
-    co_return parsed;
-}
-
-std::optional<int> optionalInt(const json& problem, const char* name) {
-    auto it = problem.find(name);
-    if (it == problem.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<int>();
+    if (response.status == 204) co_return Value();
+    std::optional<Value> parsed = json::parse(response.body);
+    if (!parsed) malformed("the body is not JSON");
+    co_return std::move(*parsed);
 }
 
 std::optional<int> headerInt(const HttpResponse& response, const char* name) {
@@ -126,103 +147,96 @@ Outcome outcomeFromString(std::string_view text) {
 }
 
 void throwProblem(const HttpResponse& response) {
-    json problem = json::parse(response.body, nullptr, false);
-    if (!problem.is_object()) problem = json::object();
-    auto text = [&](const char* name) {
-        auto it = problem.find(name);
-        return it != problem.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
+    const Value problem = json::parse(response.body).value_or(Value());
+    auto text = [&](const char* name) { return std::string(problem[name].string().value_or("")); };
     std::string detail = text("detail");
     if (detail.empty()) detail = text("title");
     if (detail.empty()) detail = "the server answered HTTP " + std::to_string(response.status);
-    std::optional<int> retryAfter = optionalInt(problem, "retry_after");
+    std::optional<int> retryAfter = asInt(problem["retry_after"]);
     if (!retryAfter) retryAfter = headerInt(response, "retry-after");
     throw Error(ErrorCode::Http, detail, response.status, problemFromType(text("type")),
-                optionalInt(problem, "tries_left"), retryAfter);
+                asInt(problem["tries_left"]), retryAfter);
 }
 
 Task<Health> BackendClient::health() {
-    json body = co_await call(http_, "GET", "/api/v1/health");
-    co_return Health{field<std::string>(body, "status"), field<std::string>(body, "version"),
-                     field<bool>(body, "demo")};
+    const Value body = co_await call(http_, "GET", "/api/v1/health");
+    co_return Health{text(body, "status"), text(body, "version"), flag(body, "demo")};
 }
 
 Task<Session> BackendClient::startSession(std::string code) {
-    json body = co_await call(http_, "POST", "/api/v1/sessions", {{"code", code}});
-    json holder = field<json>(body, "holder");
+    const Value body =
+        co_await call(http_, "POST", "/api/v1/sessions", Value::object({{"code", code}}));
+    const Value& holder = field(body, "holder");
     co_return Session{
-        field<std::string>(body, "session"),
-        convert("operation",
-                [&] { return operationFromString(field<std::string>(body, "operation")); }),
-        Holder{field<std::string>(holder, "name"), field<std::string>(holder, "tckn_masked"),
-               optionalYear(holder)},
-        convert("confirmation",
-                [&] { return confirmationFromString(field<std::string>(body, "confirmation")); }),
-        field<int>(body, "expires_in")};
+        text(body, "session"),
+        convert("operation", [&] { return operationFromString(text(body, "operation")); }),
+        Holder{text(holder, "name"), text(holder, "tckn_masked"), optionalYear(holder)},
+        convert("confirmation", [&] { return confirmationFromString(text(body, "confirmation")); }),
+        number(body, "expires_in")};
 }
 
 Task<void> BackendClient::checkCard(std::string session, std::string serial, Bytes certificate) {
     co_await call(http_, "POST", sessionPath(session, "card"),
-                  {{"serial", serial}, {"certificate", toBase64(certificate)}});
+                  Value::object({{"serial", serial}, {"certificate", toBase64(certificate)}}));
 }
 
 Task<SmsSent> BackendClient::sendSms(std::string session) {
-    json body = co_await call(http_, "POST", sessionPath(session, "sms"), json::object());
-    co_return SmsSent{field<std::string>(body, "sent_to"), field<int>(body, "expires_in"),
-                      field<int>(body, "resend_in")};
+    const Value body = co_await call(http_, "POST", sessionPath(session, "sms"), Value::object());
+    co_return SmsSent{text(body, "sent_to"), number(body, "expires_in"), number(body, "resend_in")};
 }
 
 Task<void> BackendClient::confirmSms(std::string session, std::string smsCode) {
-    co_await call(http_, "POST", sessionPath(session, "confirm"), {{"sms_code", smsCode}});
+    co_await call(http_, "POST", sessionPath(session, "confirm"),
+                  Value::object({{"sms_code", smsCode}}));
 }
 
 Task<void> BackendClient::confirmPassword(std::string session, std::string password) {
-    json body = {{"password", password}};
+    Value body = Value::object({{"password", password}});
     wipe(password);
     co_await call(http_, "POST", sessionPath(session, "confirm"), body);
+    body.wipe();
 }
 
 Task<Bytes> BackendClient::authorize(std::string session, std::string serial, Bytes challenge) {
-    json body = co_await call(http_, "POST", sessionPath(session, "authorization"),
-                              {{"serial", serial}, {"challenge", toHex(challenge)}});
-    Bytes cryptogram =
-        convert("cryptogram", [&] { return fromHex(field<std::string>(body, "cryptogram")); });
+    const Value body =
+        co_await call(http_, "POST", sessionPath(session, "authorization"),
+                      Value::object({{"serial", serial}, {"challenge", toHex(challenge)}}));
+    Bytes cryptogram = convert("cryptogram", [&] { return fromHex(text(body, "cryptogram")); });
     if (cryptogram.size() != 16) malformed("the cryptogram is not 16 bytes");
     co_return cryptogram;
 }
 
 Task<void> BackendClient::reportOutcome(std::string session, Outcome outcome, std::string detail) {
-    json body = {{"result", wireName(outcome)}};
-    if (!detail.empty()) body["detail"] = detail;
+    Value body = Value::object({{"result", wireName(outcome)}});
+    if (!detail.empty()) body.set("detail", detail);
     co_await call(http_, "POST", sessionPath(session, "outcome"), body);
 }
 
 Task<VerificationCode>
 BackendClient::demoVerificationCode(std::string tckn, Operation operation,
                                     std::optional<Confirmation> confirmation) {
-    json request = {{"tckn", tckn}, {"operation", wireName(operation)}};
-    if (confirmation) request["confirmation"] = wireName(*confirmation);
-    json body = co_await call(http_, "POST", "/demo/verification-codes", request);
-    co_return VerificationCode{field<std::string>(body, "code"), field<int>(body, "expires_in")};
+    Value request = Value::object({{"tckn", tckn}, {"operation", wireName(operation)}});
+    if (confirmation) request.set("confirmation", wireName(*confirmation));
+    const Value body = co_await call(http_, "POST", "/demo/verification-codes", request);
+    co_return VerificationCode{text(body, "code"), number(body, "expires_in")};
 }
 
 Task<std::vector<OutboxMessage>> BackendClient::demoOutbox() {
-    json body = co_await call(http_, "GET", "/demo/outbox");
-    if (!body.is_array()) malformed("the outbox is not an array");
+    const Value body = co_await call(http_, "GET", "/demo/outbox");
+    if (!body.isArray()) malformed("the outbox is not an array");
     std::vector<OutboxMessage> messages;
-    for (const json& message : body)
-        messages.push_back({field<std::string>(message, "to"), field<std::string>(message, "text"),
-                            field<std::string>(message, "code")});
+    for (const Value& message : body.items())
+        messages.push_back({text(message, "to"), text(message, "text"), text(message, "code")});
     co_return messages;
 }
 
 Task<DemoCard> BackendClient::demoEnrolCard(std::string tckn, std::string serial) {
-    json body = co_await call(http_, "POST", "/demo/cards", {{"tckn", tckn}, {"serial", serial}});
+    const Value body = co_await call(http_, "POST", "/demo/cards",
+                                     Value::object({{"tckn", tckn}, {"serial", serial}}));
     co_return DemoCard{
-        convert("certificate", [&] { return fromBase64(field<std::string>(body, "certificate")); }),
-        convert("private_key", [&] { return fromBase64(field<std::string>(body, "private_key")); }),
-        convert("ca_certificate",
-                [&] { return fromBase64(field<std::string>(body, "ca_certificate")); })};
+        convert("certificate", [&] { return fromBase64(text(body, "certificate")); }),
+        convert("private_key", [&] { return fromBase64(text(body, "private_key")); }),
+        convert("ca_certificate", [&] { return fromBase64(text(body, "ca_certificate")); })};
 }
 
 } // namespace kamusm::backend

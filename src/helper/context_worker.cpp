@@ -12,7 +12,7 @@ namespace kamusm::helper {
 
 namespace {
 
-using nlohmann::json;
+using json::Value;
 using Clock = std::chrono::steady_clock;
 
 template <typename T> T named(std::optional<T> value, const char* what) {
@@ -20,17 +20,16 @@ template <typename T> T named(std::optional<T> value, const char* what) {
     return *value;
 }
 
-pcsc::Disposition dispositionOf(const json& message) {
+pcsc::Disposition dispositionOf(const Value& message) {
     return named(pcsc::dispositionNamed(stringMember(message, "disposition")), "disposition");
 }
 
-std::vector<pcsc::ReaderStateIn> readerStatesOf(const json& message) {
-    const auto list = message.find("readerStates");
-    if (list == message.end() || !list->is_array())
-        throw Error(ErrorCode::Malformed, "\"readerStates\" is not an array");
+std::vector<pcsc::ReaderStateIn> readerStatesOf(const Value& message) {
+    const Value& list = message["readerStates"];
+    if (!list.isArray()) throw Error(ErrorCode::Malformed, "\"readerStates\" is not an array");
     std::vector<pcsc::ReaderStateIn> states;
     try {
-        for (const json& state : *list)
+        for (const Value& state : list.items())
             states.push_back(pcsc::readerStateIn(state));
     } catch (const pcsc::Error& error) {
         throw Error(ErrorCode::Malformed, error.what());
@@ -38,20 +37,13 @@ std::vector<pcsc::ReaderStateIn> readerStatesOf(const json& message) {
     return states;
 }
 
-std::optional<std::chrono::milliseconds> timeoutOf(const json& message) {
-    const auto timeout = message.find("timeout");
-    if (timeout == message.end() || timeout->is_null()) return std::nullopt;
-    if (!timeout->is_number_unsigned())
+std::optional<std::chrono::milliseconds> timeoutOf(const Value& message) {
+    const Value& timeout = message["timeout"];
+    if (timeout.isNull()) return std::nullopt;
+    const std::optional<std::int64_t> milliseconds = timeout.integer();
+    if (!milliseconds || *milliseconds < 0 || *milliseconds > 0xFFFFFFFF)
         throw Error(ErrorCode::Malformed, "\"timeout\" is not a number of milliseconds");
-    return std::chrono::milliseconds(timeout->get<std::uint32_t>());
-}
-
-// The PIN in a VERIFY or CHANGE lives in the parsed message too.
-void wipeBytes(json& message, const char* name) {
-    const auto found = message.find(name);
-    if (found == message.end() || !found->is_array()) return;
-    for (json& byte : *found)
-        byte = 0;
+    return std::chrono::milliseconds(*milliseconds);
 }
 
 } // namespace
@@ -128,7 +120,7 @@ void ContextWorker::run() {
         if (currentWait_) cancelled_.erase(*std::exchange(currentWait_, std::nullopt));
     }
     releaseAll();
-    if (releaseRequest_) host_.answer(resultMessage(releaseRequest_->id, json::object()));
+    if (releaseRequest_) host_.answer(resultMessage(releaseRequest_->id, Value::object()));
     std::lock_guard lock(mutex_);
     ended_ = true;
     endedChanged_.notify_all();
@@ -150,15 +142,18 @@ void ContextWorker::perform(Request& request) {
     } catch (...) {
         host_.answer(errorMessage(request.id, wireErrorOf(std::current_exception())));
     }
-    wipeBytes(request.message, "command");
-    wipeBytes(request.message, "data");
+    request.message.wipe(); // the PIN in a VERIFY or CHANGE lives in the parsed message too
 }
 
-json ContextWorker::call(const Request& request) {
-    const json& message = request.message;
+Value ContextWorker::call(const Request& request) {
+    const Value& message = request.message;
     switch (request.method) {
-    case Method::ListReaders:
-        return {{"readers", runSync(context_->listReaders())}};
+    case Method::ListReaders: {
+        Value readers = Value::array();
+        for (std::string& name : runSync(context_->listReaders()))
+            readers.push(std::move(name));
+        return Value::object({{"readers", std::move(readers)}});
+    }
     case Method::GetStatusChange:
         return getStatusChange(request);
     case Method::Connect:
@@ -167,15 +162,15 @@ json ContextWorker::call(const Request& request) {
         return transmit(message);
     case Method::StartTransaction:
         runSync(connection(message).beginTransaction());
-        return json::object();
+        return Value::object();
     case Method::EndTransaction:
         runSync(connection(message).endTransaction(dispositionOf(message)));
-        return json::object();
+        return Value::object();
     case Method::Status:
         return pcsc::toJson(runSync(connection(message).status()));
     case Method::Disconnect:
         disconnect(numberMember(message, "connection"), dispositionOf(message));
-        return json::object();
+        return Value::object();
     case Method::Control:
         return control(message);
     default: // the host answers the rest itself
@@ -185,7 +180,7 @@ json ContextWorker::call(const Request& request) {
 
 // Taken in slices: a cancel that comes between the check and the call into PC/SC (where
 // SCardCancel has nothing to end yet) is seen at the next slice.
-json ContextWorker::getStatusChange(const Request& request) {
+Value ContextWorker::getStatusChange(const Request& request) {
     const std::vector<pcsc::ReaderStateIn> states = readerStatesOf(request.message);
     const std::optional<std::chrono::milliseconds> timeout = timeoutOf(request.message);
     const Clock::time_point start = Clock::now();
@@ -204,11 +199,11 @@ json ContextWorker::getStatusChange(const Request& request) {
             wait = std::clamp(*timeout - spent, std::chrono::milliseconds(0), slice);
         }
         try {
-            json list = json::array();
+            Value list = Value::array();
             for (const pcsc::ReaderStateOut& state :
                  runSync(context_->getStatusChange(states, wait)))
-                list.push_back(pcsc::toJson(state));
-            return {{"readerStates", std::move(list)}};
+                list.push(pcsc::toJson(state));
+            return Value::object({{"readerStates", std::move(list)}});
         } catch (const pcsc::Error& error) {
             stillWanted(); // SCardCancel's SCARD_E_CANCELLED is the page's cancel
             if (error.code() != pcsc::ErrorCode::Timeout) throw;
@@ -217,42 +212,42 @@ json ContextWorker::getStatusChange(const Request& request) {
     }
 }
 
-json ContextWorker::connect(const json& message) {
+Value ContextWorker::connect(const Value& message) {
     const std::string reader = stringMember(message, "reader");
     const pcsc::AccessMode mode =
         named(pcsc::accessModeNamed(stringMember(message, "accessMode")), "access mode");
     std::vector<pcsc::Protocol> preferred;
-    if (const auto protocols = message.find("preferredProtocols"); protocols != message.end()) {
-        if (!protocols->is_array())
+    if (const Value* protocols = message.find("preferredProtocols")) {
+        if (!protocols->isArray())
             throw Error(ErrorCode::Malformed, "\"preferredProtocols\" is not an array");
-        for (const json& name : *protocols)
-            preferred.push_back(named(
-                pcsc::protocolNamed(name.is_string() ? name.get<std::string>() : ""), "protocol"));
+        for (const Value& name : protocols->items())
+            preferred.push_back(named(pcsc::protocolNamed(name.string().value_or("")), "protocol"));
     }
     const std::uint32_t handle = host_.addConnection(handle_);
     try {
         pcsc::ConnectResult result = runSync(context_->connect(reader, mode, preferred));
         connections_.emplace(handle, std::move(result.connection));
-        return {{"connection", handle},
-                {"activeProtocol",
-                 result.activeProtocol ? json(pcsc::nameOf(*result.activeProtocol)) : json()}};
+        return Value::object(
+            {{"connection", handle},
+             {"activeProtocol",
+              result.activeProtocol ? Value(pcsc::nameOf(*result.activeProtocol)) : Value()}});
     } catch (...) {
         host_.removeConnection(handle);
         throw;
     }
 }
 
-json ContextWorker::transmit(const json& message) {
+Value ContextWorker::transmit(const Value& message) {
     pcsc::Connection& card = connection(message);
     Bytes command = bytesMember(message, "command");
     WipeOnExit wipeCommand(command);
     if (const std::optional<Refused> refused = refusalFor(command))
         throw Error(ErrorCode::Refused,
                     "the helper does not pass on " + std::string(refused->what));
-    return {{"response", runSync(card.transmit(command))}};
+    return Value::object({{"response", pcsc::bytesJson(runSync(card.transmit(command)))}});
 }
 
-json ContextWorker::control(const json& message) {
+Value ContextWorker::control(const Value& message) {
     pcsc::Connection& card = connection(message);
     const std::uint32_t code = numberMember(message, "controlCode");
     const std::vector<std::uint32_t>& allowed = host_.limits().allowedControlCodes;
@@ -264,10 +259,10 @@ json ContextWorker::control(const json& message) {
     }
     Bytes data = bytesMember(message, "data", true);
     WipeOnExit wipeData(data);
-    return {{"response", runSync(card.control(code, data))}};
+    return Value::object({{"response", pcsc::bytesJson(runSync(card.control(code, data)))}});
 }
 
-pcsc::Connection& ContextWorker::connection(const json& message) {
+pcsc::Connection& ContextWorker::connection(const Value& message) {
     const auto found = connections_.find(numberMember(message, "connection"));
     if (found == connections_.end())
         throw Error(ErrorCode::UnknownHandle, "no such connection (disconnected?)");

@@ -37,12 +37,12 @@ private:
     void run();
     void perform(Request& request);
     void answerReleased(RequestId id);
-    nlohmann::json call(const Request& request);
-    nlohmann::json getStatusChange(const Request& request);
-    nlohmann::json connect(const nlohmann::json& message);
-    nlohmann::json transmit(const nlohmann::json& message);
-    nlohmann::json control(const nlohmann::json& message);
-    pcsc::Connection& connection(const nlohmann::json& message);
+    json::Value call(const Request& request);
+    json::Value getStatusChange(const Request& request);
+    json::Value connect(const json::Value& message);
+    json::Value transmit(const json::Value& message);
+    json::Value control(const json::Value& message);
+    pcsc::Connection& connection(const json::Value& message);
     void disconnect(std::uint32_t handle, pcsc::Disposition disposition);
     void releaseAll();
 

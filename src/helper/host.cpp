@@ -9,8 +9,6 @@ namespace kamusm::helper {
 
 namespace {
 
-using nlohmann::json;
-
 // The calls that name a context; the others name a connection (or are the host's own).
 bool onContext(Method method) {
     return method == Method::ListReaders || method == Method::GetStatusChange ||
@@ -85,7 +83,7 @@ void Host::establish(const Request& request) {
         contexts_.emplace(
             handle, std::make_unique<ContextWorker>(*this, service_, std::move(context), handle));
     }
-    answer(resultMessage(request.id, {{"context", handle}}));
+    answer(resultMessage(request.id, json::Value::object({{"context", handle}})));
 }
 
 void Host::release(const Request& request) {
@@ -110,7 +108,7 @@ void Host::cancel(const Request& request) {
         for (auto& [handle, worker] : contexts_)
             if ((found = worker->cancel(target))) break;
     }
-    answer(resultMessage(request.id, {{"cancelled", found}}));
+    answer(resultMessage(request.id, json::Value::object({{"cancelled", found}})));
 }
 
 ContextWorker& Host::workerFor(const Request& request) {

@@ -10,7 +10,7 @@ namespace kamusm::helper {
 
 namespace {
 
-using nlohmann::json;
+using json::Value;
 
 constexpr std::array<std::pair<Method, std::string_view>, methodCount> methods{{
     {Method::EstablishContext, "establishContext"},
@@ -39,16 +39,10 @@ static_assert(methodsInOrder(), "one name per Method, in the enum's order");
     throw Error(ErrorCode::Malformed, what);
 }
 
-const json& member(const json& message, const char* name) {
-    const auto found = message.find(name);
-    if (found == message.end()) malformed(std::string("no \"") + name + "\"");
+const Value& member(const Value& message, const char* name) {
+    const Value* found = message.find(name);
+    if (!found) malformed(std::string("no \"") + name + "\"");
     return *found;
-}
-
-// Replacement characters rather than an exception, should a reader name or a message carry
-// bytes that are not UTF-8.
-std::string dump(const json& message) {
-    return message.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace
@@ -58,9 +52,10 @@ std::string_view methodName(Method method) {
 }
 
 Request parseRequest(std::string_view text, std::optional<RequestId>& idSeen) {
-    json message = json::parse(text, nullptr, false);
-    if (message.is_discarded()) malformed("the message is not JSON");
-    if (!message.is_object()) malformed("the message is not a JSON object");
+    std::optional<Value> parsed = json::parse(text);
+    if (!parsed) malformed("the message is not JSON");
+    if (!parsed->isObject()) malformed("the message is not a JSON object");
+    Value& message = *parsed;
     Request request;
     request.id = idMember(message, "id");
     idSeen = request.id;
@@ -73,28 +68,28 @@ Request parseRequest(std::string_view text, std::optional<RequestId>& idSeen) {
     return request;
 }
 
-std::uint32_t numberMember(const json& message, const char* name) {
-    const json& value = member(message, name);
-    if (!value.is_number_unsigned() ||
-        value.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max())
+std::uint32_t numberMember(const Value& message, const char* name) {
+    const std::optional<std::int64_t> value = member(message, name).integer();
+    if (!value || *value < 0 || *value > std::numeric_limits<std::uint32_t>::max())
         malformed(std::string("\"") + name + "\" is not a 32-bit number");
-    return value.get<std::uint32_t>();
+    return static_cast<std::uint32_t>(*value);
 }
 
-std::string stringMember(const json& message, const char* name) {
-    const json& value = member(message, name);
-    if (!value.is_string()) malformed(std::string("\"") + name + "\" is not a string");
-    return value.get<std::string>();
+std::string stringMember(const Value& message, const char* name) {
+    const std::optional<std::string_view> value = member(message, name).string();
+    if (!value) malformed(std::string("\"") + name + "\" is not a string");
+    return std::string(*value);
 }
 
-RequestId idMember(const json& message, const char* name) {
-    const json& value = member(message, name);
-    if (!value.is_number_unsigned()) malformed(std::string("\"") + name + "\" is not an id");
-    return value.get<RequestId>();
+// Page ids are JavaScript numbers: integers below 2^53.
+RequestId idMember(const Value& message, const char* name) {
+    const std::optional<std::int64_t> value = member(message, name).integer();
+    if (!value || *value < 0) malformed(std::string("\"") + name + "\" is not an id");
+    return static_cast<RequestId>(*value);
 }
 
-Bytes bytesMember(const json& message, const char* name, bool optional) {
-    if (optional && !message.contains(name)) return {};
+Bytes bytesMember(const Value& message, const char* name, bool optional) {
+    if (optional && !message.find(name)) return {};
     try {
         return pcsc::bytesOf(member(message, name));
     } catch (const pcsc::Error&) {
@@ -116,15 +111,16 @@ WireError wireErrorOf(std::exception_ptr failure) {
     }
 }
 
-std::string resultMessage(RequestId id, const json& result) {
-    return dump(json{{"id", id}, {"result", result}});
+// Value::dump writes U+FFFD for bytes that are not UTF-8 (a reader's name, a PC/SC message).
+std::string resultMessage(RequestId id, const Value& result) {
+    return Value::object({{"id", id}, {"result", result}}).dump();
 }
 
 std::string errorMessage(std::optional<RequestId> id, const WireError& error) {
-    json body{{error.responseCode ? "responseCode" : "name", error.name},
-              {"message", error.message}};
-    if (error.scard) body["scard"] = *error.scard;
-    return dump(json{{"id", id ? json(*id) : json(nullptr)}, {"error", body}});
+    Value body = Value::object(
+        {{error.responseCode ? "responseCode" : "name", error.name}, {"message", error.message}});
+    if (error.scard) body.set("scard", *error.scard);
+    return Value::object({{"id", id ? Value(*id) : Value()}, {"error", body}}).dump();
 }
 
 } // namespace kamusm::helper

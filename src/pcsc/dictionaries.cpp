@@ -8,7 +8,7 @@ namespace kamusm::pcsc {
 
 namespace {
 
-using nlohmann::json;
+using json::Value;
 using State = ConnectionStatus::State;
 
 constexpr std::array<std::pair<AccessMode, std::string_view>, 3> accessModes{{
@@ -57,17 +57,17 @@ constexpr std::array<FlagRow, 11> flagRows{{
     {"unpowered", &ReaderStateFlags::unpowered, true, true},
 }};
 
-template <typename Value, std::size_t size>
-std::string_view nameIn(const std::array<std::pair<Value, std::string_view>, size>& table,
-                        Value value) {
+template <typename Enum, std::size_t size>
+std::string_view nameIn(const std::array<std::pair<Enum, std::string_view>, size>& table,
+                        Enum value) {
     for (const auto& [candidate, name] : table)
         if (candidate == value) return name;
     return table.front().second;
 }
 
-template <typename Value, std::size_t size>
-std::optional<Value> valueIn(const std::array<std::pair<Value, std::string_view>, size>& table,
-                             std::string_view name) {
+template <typename Enum, std::size_t size>
+std::optional<Enum> valueIn(const std::array<std::pair<Enum, std::string_view>, size>& table,
+                            std::string_view name) {
     for (const auto& [value, candidate] : table)
         if (candidate == name) return value;
     return std::nullopt;
@@ -77,44 +77,62 @@ std::optional<Value> valueIn(const std::array<std::pair<Value, std::string_view>
     throw Error(ErrorCode::UnknownError, "malformed dictionary: " + what);
 }
 
-// Member `name` of `object` as T when present, `fallback` when absent; wrong types are errors.
-template <typename T> T member(const json& object, const char* name, T fallback) {
-    const auto found = object.find(name);
-    if (found == object.end() || found->is_null()) return fallback;
-    try {
-        return found->get<T>();
-    } catch (const json::exception&) {
-        malformed(std::string(name) + " has the wrong type");
-    }
+// Member `name` of `object` when present and not null, else nullptr.
+const Value* present(const Value& object, std::string_view name) {
+    const Value* found = object.find(name);
+    return found && !found->isNull() ? found : nullptr;
 }
 
-const json& object(const json& value, const char* what) {
-    if (!value.is_object()) malformed(std::string(what) + " is not an object");
+bool flag(const Value& flags, std::string_view name) {
+    const Value* found = present(flags, name);
+    if (!found) return false;
+    if (!found->boolean()) malformed(std::string(name) + " is not a boolean");
+    return *found->boolean();
+}
+
+std::string text(const Value& object, std::string_view name) {
+    const Value* found = present(object, name);
+    if (!found) return "";
+    if (!found->string()) malformed(std::string(name) + " is not a string");
+    return std::string(*found->string());
+}
+
+const Value& object(const Value& value, const char* what) {
+    if (!value.isObject()) malformed(std::string(what) + " is not an object");
     return value;
 }
 
-json flagsJson(const ReaderStateFlags& flags, bool in) {
-    json out = json::object();
+Value flagsJson(const ReaderStateFlags& flags, bool in) {
+    Value out = Value::object();
     for (const FlagRow& row : flagRows)
-        if (in ? row.in : row.out) out[std::string(row.name)] = flags.*row.flag;
+        if (in ? row.in : row.out) out.set(row.name, flags.*row.flag);
     return out;
 }
 
-ReaderStateFlags flagsOf(const json& value, bool in) {
-    const json& flags = object(value, "a reader state's flags");
+// An absent flags member is all flags clear.
+ReaderStateFlags flagsOf(const Value& state, std::string_view name, bool in) {
     ReaderStateFlags out;
+    const Value* found = present(state, name);
+    if (!found) return out;
+    const Value& flags = object(*found, "a reader state's flags");
     for (const FlagRow& row : flagRows)
-        if (in ? row.in : row.out)
-            out.*row.flag = member(flags, std::string(row.name).c_str(), false);
+        if (in ? row.in : row.out) out.*row.flag = flag(flags, row.name);
     return out;
 }
 
-std::optional<std::uint32_t> countOf(const json& state, const char* name) {
-    const auto found = state.find(name);
-    if (found == state.end() || found->is_null()) return std::nullopt;
-    if (!found->is_number_unsigned() || found->get<std::uint64_t>() > 0xFFFFFFFFU)
+std::optional<std::uint32_t> countOf(const Value& state, std::string_view name) {
+    const Value* found = present(state, name);
+    if (!found) return std::nullopt;
+    const std::optional<std::int64_t> count = found->integer();
+    if (!count || *count < 0 || *count > 0xFFFFFFFF)
         malformed(std::string(name) + " is not a 32-bit count");
-    return found->get<std::uint32_t>();
+    return static_cast<std::uint32_t>(*count);
+}
+
+// An absent byte string is empty.
+Bytes bytesMember(const Value& object, std::string_view name) {
+    const Value* found = present(object, name);
+    return found ? bytesOf(*found) : Bytes{};
 }
 
 } // namespace
@@ -138,66 +156,74 @@ std::optional<Disposition> dispositionNamed(std::string_view name) {
     return valueIn(dispositions, name);
 }
 
-Bytes bytesOf(const json& array) {
-    if (!array.is_array()) malformed("a byte string is not an array");
+Bytes bytesOf(const Value& array) {
+    if (!array.isArray()) malformed("a byte string is not an array");
     Bytes bytes;
-    bytes.reserve(array.size());
-    for (const json& value : array) {
-        if (!value.is_number_unsigned() || value.get<std::uint64_t>() > 0xFF)
+    bytes.reserve(array.items().size());
+    for (const Value& value : array.items()) {
+        const std::optional<std::int64_t> byte = value.integer();
+        if (!byte || *byte < 0 || *byte > 0xFF)
             malformed("a byte string holds something other than bytes");
-        bytes.push_back(value.get<std::uint8_t>());
+        bytes.push_back(static_cast<std::uint8_t>(*byte));
     }
     return bytes;
 }
 
-json toJson(const ReaderStateIn& state) {
-    json out{{"readerName", state.readerName},
-             {"currentState", flagsJson(state.currentState, true)}};
-    if (state.currentCount) out["currentCount"] = *state.currentCount;
+Value bytesJson(ByteView bytes) {
+    Value array = Value::array();
+    for (const std::uint8_t byte : bytes)
+        array.push(byte);
+    return array;
+}
+
+Value toJson(const ReaderStateIn& state) {
+    Value out = Value::object(
+        {{"readerName", state.readerName}, {"currentState", flagsJson(state.currentState, true)}});
+    if (state.currentCount) out.set("currentCount", *state.currentCount);
     return out;
 }
 
-json toJson(const ReaderStateOut& state) {
-    json out{{"readerName", state.readerName},
-             {"eventState", flagsJson(state.eventState, false)},
-             {"answerToReset", state.answerToReset}};
-    if (state.eventCount) out["eventCount"] = *state.eventCount;
+Value toJson(const ReaderStateOut& state) {
+    Value out = Value::object({{"readerName", state.readerName},
+                               {"eventState", flagsJson(state.eventState, false)},
+                               {"answerToReset", bytesJson(state.answerToReset)}});
+    if (state.eventCount) out.set("eventCount", *state.eventCount);
     return out;
 }
 
-json toJson(const ConnectionStatus& status) {
+Value toJson(const ConnectionStatus& status) {
     const std::string_view state = status.state == State::Specific && status.activeProtocol
                                        ? nameOf(*status.activeProtocol)
                                        : nameIn(connectionStates, status.state);
-    return {{"readerName", status.readerName},
-            {"state", state},
-            {"answerToReset", status.answerToReset}};
+    return Value::object({{"readerName", status.readerName},
+                          {"state", state},
+                          {"answerToReset", bytesJson(status.answerToReset)}});
 }
 
-ReaderStateIn readerStateIn(const json& value) {
-    const json& state = object(value, "SmartCardReaderStateIn");
+ReaderStateIn readerStateIn(const Value& value) {
+    const Value& state = object(value, "SmartCardReaderStateIn");
     ReaderStateIn in;
-    in.readerName = member<std::string>(state, "readerName", "");
-    in.currentState = flagsOf(state.value("currentState", json::object()), true);
+    in.readerName = text(state, "readerName");
+    in.currentState = flagsOf(state, "currentState", true);
     in.currentCount = countOf(state, "currentCount");
     return in;
 }
 
-ReaderStateOut readerStateOut(const json& value) {
-    const json& state = object(value, "SmartCardReaderStateOut");
+ReaderStateOut readerStateOut(const Value& value) {
+    const Value& state = object(value, "SmartCardReaderStateOut");
     ReaderStateOut out;
-    out.readerName = member<std::string>(state, "readerName", "");
-    out.eventState = flagsOf(state.value("eventState", json::object()), false);
+    out.readerName = text(state, "readerName");
+    out.eventState = flagsOf(state, "eventState", false);
     out.eventCount = countOf(state, "eventCount");
-    out.answerToReset = bytesOf(state.value("answerToReset", json::array()));
+    out.answerToReset = bytesMember(state, "answerToReset");
     return out;
 }
 
-ConnectionStatus connectionStatus(const json& value) {
-    const json& status = object(value, "SmartCardConnectionStatus");
+ConnectionStatus connectionStatus(const Value& value) {
+    const Value& status = object(value, "SmartCardConnectionStatus");
     ConnectionStatus out;
-    out.readerName = member<std::string>(status, "readerName", "");
-    const auto state = member<std::string>(status, "state", "");
+    out.readerName = text(status, "readerName");
+    const std::string state = text(status, "state");
     if (const auto protocol = protocolNamed(state)) {
         out.state = State::Specific;
         out.activeProtocol = protocol;
@@ -206,7 +232,7 @@ ConnectionStatus connectionStatus(const json& value) {
     } else {
         malformed("unknown connection state \"" + state + "\"");
     }
-    out.answerToReset = bytesOf(status.value("answerToReset", json::array()));
+    out.answerToReset = bytesMember(status, "answerToReset");
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include "kamusm/helper/host.hpp"
 #include "kamusm/sim/fixtures.hpp"
 
+#include <nlohmann/json.hpp> // the tests read the host's answers with a reader of their own
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>

@@ -9,7 +9,7 @@
 
 using namespace kamusm;
 using namespace kamusm::testing;
-using nlohmann::json;
+using Json = nlohmann::json;
 
 namespace {
 
@@ -17,7 +17,7 @@ const Bytes selectDf = fromHex("00A4040C08F04B414D55534D01");
 const Bytes pinStatus = fromHex("0020008100");
 const Bytes verifyDemoPin = fromHex("0020008106313233343536");
 
-Bytes responseOf(const json& answer) {
+Bytes responseOf(const Json& answer) {
     REQUIRE_MESSAGE(answer.contains("result"), answer.dump());
     return answer["result"]["response"].get<Bytes>();
 }
@@ -28,9 +28,9 @@ TEST_CASE("a context lists the readers, reports their state and connects to the 
     HostRig rig;
     const std::uint32_t context = rig.establish();
     CHECK(rig.result({{"method", "listReaders"}, {"context", context}})["readers"] ==
-          json{cardReader});
+          Json{cardReader});
 
-    const json states = rig.result(
+    const Json states = rig.result(
         {{"method", "getStatusChange"},
          {"context", context},
          {"readerStates", {{{"readerName", cardReader}, {"currentState", {{"unaware", true}}}}}},
@@ -39,7 +39,7 @@ TEST_CASE("a context lists the readers, reports their state and connects to the 
     CHECK(states[0]["eventState"]["present"] == true);
     CHECK(states[0]["answerToReset"].get<Bytes>() == rig.card->atr());
 
-    const json connected = rig.ask({{"method", "connect"},
+    const Json connected = rig.ask({{"method", "connect"},
                                     {"context", context},
                                     {"reader", cardReader},
                                     {"accessMode", "shared"},
@@ -48,7 +48,7 @@ TEST_CASE("a context lists the readers, reports their state and connects to the 
     const std::uint32_t connection = connected["result"]["connection"];
     CHECK(rig.world->accessModes.back() == pcsc::AccessMode::Shared);
 
-    const json status = rig.result({{"method", "status"}, {"connection", connection}});
+    const Json status = rig.result({{"method", "status"}, {"connection", connection}});
     CHECK(status["state"] == "t1");
     CHECK(status["readerName"] == cardReader);
 }
@@ -57,7 +57,7 @@ TEST_CASE("APDUs travel both ways; a transaction and a disconnect take their dis
     HostRig rig;
     const std::uint32_t connection = rig.connect(rig.establish());
     CHECK(rig.result({{"method", "startTransaction"}, {"connection", connection}}) ==
-          json::object());
+          Json::object());
     CHECK(responseOf(rig.transmit(connection, selectDf)) == fromHex("9000"));
     CHECK(responseOf(rig.transmit(connection, verifyDemoPin)) == fromHex("9000"));
     CHECK(rig.card->pinVerified());
@@ -106,7 +106,7 @@ TEST_CASE("no command that uses the PUK reaches the card, whatever its class or 
         "00A4",     // not an APDU
     };
     for (const char* hex : refused) {
-        const json answer = rig.transmit(connection, fromHex(hex));
+        const Json answer = rig.transmit(connection, fromHex(hex));
         CHECK_MESSAGE(errorName(answer) == "NotAllowedError", hex, " ", answer.dump());
     }
     CHECK(rig.world->commands.empty());
@@ -122,16 +122,16 @@ TEST_CASE("no command that uses the PUK reaches the card, whatever its class or 
 TEST_CASE("the reader's control codes pass only from the allow-list; no attribute is set") {
     HostRig rig;
     const std::uint32_t connection = rig.connect(rig.establish());
-    const json allowed =
+    const Json allowed =
         rig.ask({{"method", "control"}, {"connection", connection}, {"controlCode", 0x42000D48}});
     CHECK(errorName(allowed) == "unsupported-feature"); // passed on: the fake has no control
-    const json escape = rig.ask({{"method", "control"},
+    const Json escape = rig.ask({{"method", "control"},
                                  {"connection", connection},
                                  {"controlCode", 0x42000001},
                                  {"data", {0x2C}}});
     CHECK(errorName(escape) == "NotAllowedError");
     CHECK(escape["error"]["message"].get<std::string>().find("0x42000001") != std::string::npos);
-    const json attribute = rig.ask({{"method", "setAttribute"},
+    const Json attribute = rig.ask({{"method", "setAttribute"},
                                     {"connection", connection},
                                     {"tag", 0x7FFF0003},
                                     {"value", {1}}});
@@ -181,7 +181,7 @@ TEST_CASE("handles: unknown, released, and a context's connections going with it
     const std::uint32_t connection = rig.connect(context);
     REQUIRE(responseOf(rig.transmit(connection, selectDf)) == fromHex("9000"));
     REQUIRE(responseOf(rig.transmit(connection, verifyDemoPin)) == fromHex("9000"));
-    CHECK(rig.result({{"method", "releaseContext"}, {"context", context}}) == json::object());
+    CHECK(rig.result({{"method", "releaseContext"}, {"context", context}}) == Json::object());
     CHECK_FALSE(rig.card->pinVerified()); // the connection was disconnected with a reset
     CHECK(errorName(rig.transmit(connection, pinStatus)) == "InvalidStateError");
     CHECK(errorName(rig.ask({{"method", "releaseContext"}, {"context", context}})) ==
@@ -192,7 +192,7 @@ TEST_CASE("PC/SC failures keep their responseCode and SCARD value") {
     HostRig rig;
     const std::uint32_t connection = rig.connect(rig.establish());
     rig.world->remove(cardReader);
-    const json answer = rig.transmit(connection, pinStatus);
+    const Json answer = rig.transmit(connection, pinStatus);
     CHECK(errorName(answer) == "removed-card");
     CHECK(answer["error"]["scard"] == 0x80100069);
 
@@ -208,12 +208,12 @@ TEST_CASE("a flood is answered server-too-busy; open handles are capped") {
     HostRig rig(limits);
     const std::uint32_t context = rig.establish();
     rig.establish();
-    const json third = rig.ask({{"method", "establishContext"}});
+    const Json third = rig.ask({{"method", "establishContext"}});
     CHECK(errorName(third) == "server-too-busy");
     CHECK(third["error"]["message"].get<std::string>().find("at once") != std::string::npos);
     rig.host.receive("garbage"); // counted too
     CHECK(errorName(rig.answerTo(nullptr)) == "SyntaxError");
-    const json flooded = rig.ask({{"method", "listReaders"}, {"context", context}});
+    const Json flooded = rig.ask({{"method", "listReaders"}, {"context", context}});
     CHECK(errorName(flooded) == "server-too-busy");
     CHECK(flooded["error"]["message"].get<std::string>().find("a second") != std::string::npos);
 }
@@ -221,7 +221,7 @@ TEST_CASE("a flood is answered server-too-busy; open handles are capped") {
 TEST_CASE("a wait for a change ends with its timeout, or at once when cancelled") {
     HostRig rig;
     const std::uint32_t context = rig.establish();
-    const json present = {{"readerName", cardReader},
+    const Json present = {{"readerName", cardReader},
                           {"currentState", {{"present", true}}},
                           {"currentCount", rig.world->readers[0].events}};
 
@@ -234,9 +234,9 @@ TEST_CASE("a wait for a change ends with its timeout, or at once when cancelled"
 
     // A wait without a timeout, a second one queued behind it on the same context: the cancel
     // of the queued one keeps it from ever starting, the running one ends within a slice.
-    const json wait{
+    const Json wait{
         {"method", "getStatusChange"}, {"context", context}, {"readerStates", {present}}};
-    json first = wait, second = wait;
+    Json first = wait, second = wait;
     first["id"] = 1;
     second["id"] = 2;
     const int waitsBefore = rig.service.waits;
@@ -276,16 +276,16 @@ TEST_CASE("a wait cancelled or closed the moment it is taken from the queue stil
     for (int round = 0; round < 200; ++round) {
         HostRig rig;
         const std::uint32_t context = rig.establish();
-        const json present = {{"readerName", cardReader},
+        const Json present = {{"readerName", cardReader},
                               {"currentState", {{"present", true}}},
                               {"currentCount", rig.world->readers[0].events}};
-        json wait{{"id", 1},
+        Json wait{{"id", 1},
                   {"method", "getStatusChange"},
                   {"context", context},
                   {"readerStates", {present}}};
         rig.host.receive(wait.dump());
         if (round % 2 == 0) {
-            rig.host.receive(json{{"id", 2}, {"method", "cancel"}, {"request", 1}}.dump());
+            rig.host.receive(Json{{"id", 2}, {"method", "cancel"}, {"request", 1}}.dump());
             CHECK(errorName(rig.answerTo(1)) == "AbortError");
         }
         REQUIRE(rig.host.close(std::chrono::seconds(5)));

@@ -4,11 +4,13 @@
 #include "kamusm/pcsc/error.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 using namespace kamusm::helper;
 using kamusm::Bytes;
 namespace pcsc = kamusm::pcsc;
-using nlohmann::json;
+using Json = nlohmann::json; // the reference reader of what the host writes
+using kamusm::json::Value;
 
 namespace {
 
@@ -28,7 +30,7 @@ TEST_CASE("every method has its name, and a request needs an id and a known meth
         const auto method = static_cast<Method>(i);
         std::optional<RequestId> id;
         const Request request =
-            parseRequest(json{{"id", i}, {"method", methodName(method)}}.dump(), id);
+            parseRequest(Json{{"id", i}, {"method", methodName(method)}}.dump(), id);
         CHECK(request.method == method);
         CHECK(request.id == static_cast<RequestId>(i));
     }
@@ -42,7 +44,7 @@ TEST_CASE("every method has its name, and a request needs an id and a known meth
 }
 
 TEST_CASE("members are read strictly") {
-    const json message = json::parse(
+    const Value message = *kamusm::json::parse(
         R"({"context": 4294967295, "big": 4294967296, "name": "x", "bytes": [0, 255], "bad": [1, -1]})");
     CHECK(numberMember(message, "context") == 0xFFFFFFFFU);
     CHECK_THROWS_AS(numberMember(message, "big"), Error);
@@ -57,19 +59,21 @@ TEST_CASE("members are read strictly") {
 }
 
 TEST_CASE("answers: a result, a SmartCardError with its SCARD value, a DOMException") {
-    CHECK(json::parse(resultMessage(3, {{"context", 1}})) ==
-          json{{"id", 3}, {"result", {{"context", 1}}}});
+    CHECK(Json::parse(resultMessage(3, Value::object({{"context", 1}}))) ==
+          Json{{"id", 3}, {"result", {{"context", 1}}}});
     const WireError removed = wireErrorOf(std::make_exception_ptr(
         pcsc::Error(pcsc::ErrorCode::RemovedCard, "SCardTransmit", 0x80100069)));
-    CHECK(json::parse(errorMessage(4, removed))["error"] == json{{"responseCode", "removed-card"},
+    CHECK(Json::parse(errorMessage(4, removed))["error"] == Json{{"responseCode", "removed-card"},
                                                                  {"message", "pcsc: SCardTransmit"},
                                                                  {"scard", 0x80100069}});
     const WireError refused =
         wireErrorOf(std::make_exception_ptr(Error(ErrorCode::Refused, "no PUK")));
-    CHECK(json::parse(errorMessage(std::nullopt, refused)) ==
-          json{{"id", nullptr},
+    CHECK(Json::parse(errorMessage(std::nullopt, refused)) ==
+          Json{{"id", nullptr},
                {"error", {{"name", "NotAllowedError"}, {"message", "helper: no PUK"}}}});
     // A reader name that is not UTF-8 still makes a valid answer.
-    const json odd = json::parse(resultMessage(5, {{"readers", {std::string("Lecteur \xE9")}}}));
+    Value readers = Value::array();
+    readers.push(std::string("Lecteur \xE9"));
+    const Json odd = Json::parse(resultMessage(5, Value::object({{"readers", readers}})));
     CHECK(odd["result"]["readers"][0] == "Lecteur \xEF\xBF\xBD");
 }

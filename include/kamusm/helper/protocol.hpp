@@ -23,8 +23,7 @@
 #pragma once
 
 #include "kamusm/base/bytes.hpp"
-
-#include <nlohmann/json.hpp>
+#include "kamusm/base/json.hpp"
 
 #include <cstdint>
 #include <exception>
@@ -57,7 +56,7 @@ using RequestId = std::uint64_t;
 struct Request {
     RequestId id = 0;
     Method method = Method::EstablishContext;
-    nlohmann::json message; // the whole object, for the method's members
+    json::Value message; // the whole object, for the method's members
 };
 
 // Throws helper::Error{Malformed} (not JSON, not an object, no usable id) or {UnknownMethod};
@@ -66,11 +65,11 @@ Request parseRequest(std::string_view text, std::optional<RequestId>& idSeen);
 
 // A method's members, read strictly: helper::Error{Malformed} when missing or mistyped.
 // A 32-bit unsigned number: a handle, a control code.
-std::uint32_t numberMember(const nlohmann::json& message, const char* name);
-std::string stringMember(const nlohmann::json& message, const char* name);
-RequestId idMember(const nlohmann::json& message, const char* name);
+std::uint32_t numberMember(const json::Value& message, const char* name);
+std::string stringMember(const json::Value& message, const char* name);
+RequestId idMember(const json::Value& message, const char* name);
 // A byte string (an array of numbers 0–255); empty when absent and `optional`.
-Bytes bytesMember(const nlohmann::json& message, const char* name, bool optional = false);
+Bytes bytesMember(const json::Value& message, const char* name, bool optional = false);
 
 struct WireError {
     std::string name; // a SmartCardError responseCode or a DOMException name
@@ -83,7 +82,7 @@ struct WireError {
 // helper::Error by its wireName, anything else "unknown-error".
 WireError wireErrorOf(std::exception_ptr failure);
 
-std::string resultMessage(RequestId id, const nlohmann::json& result);
+std::string resultMessage(RequestId id, const json::Value& result);
 std::string errorMessage(std::optional<RequestId> id, const WireError& error);
 
 } // namespace kamusm::helper

@@ -6,7 +6,7 @@
 
 #include "kamusm/pcsc/context.hpp"
 
-#include <nlohmann/json.hpp>
+#include "kamusm/base/json.hpp"
 
 #include <optional>
 #include <string_view>
@@ -23,13 +23,14 @@ std::optional<Disposition> dispositionNamed(std::string_view name);
 
 // The readers of dictionaries throw pcsc::Error{UnknownError} on a value of the wrong type or an
 // unknown name: they read what another program wrote.
-nlohmann::json toJson(const ReaderStateIn& state);     // SmartCardReaderStateIn
-nlohmann::json toJson(const ReaderStateOut& state);    // SmartCardReaderStateOut
-nlohmann::json toJson(const ConnectionStatus& status); // SmartCardConnectionStatus
-ReaderStateIn readerStateIn(const nlohmann::json& state);
-ReaderStateOut readerStateOut(const nlohmann::json& state);
-ConnectionStatus connectionStatus(const nlohmann::json& status);
-// A JSON array of numbers 0–255.
-Bytes bytesOf(const nlohmann::json& array);
+json::Value toJson(const ReaderStateIn& state);     // SmartCardReaderStateIn
+json::Value toJson(const ReaderStateOut& state);    // SmartCardReaderStateOut
+json::Value toJson(const ConnectionStatus& status); // SmartCardConnectionStatus
+ReaderStateIn readerStateIn(const json::Value& state);
+ReaderStateOut readerStateOut(const json::Value& state);
+ConnectionStatus connectionStatus(const json::Value& status);
+// A byte string as a JSON array of numbers 0–255, and back.
+Bytes bytesOf(const json::Value& array);
+json::Value bytesJson(ByteView bytes);
 
 } // namespace kamusm::pcsc

@@ -1,14 +1,17 @@
 // The calls into the page's JavaScript; web/app.js defines the Module hooks they reach.
 #include "kamusm/platform/web.hpp"
 
+#include "kamusm/base/json.hpp"
+
 #include "kamusm/platform/smartcard.hpp"
 
 #include <emscripten/emscripten.h>
-#include <nlohmann/json.hpp>
 
 namespace kamusm::platform::web {
 
 namespace {
+
+using json::Value;
 
 // clang-format off
 EM_JS(int, kamusm_has_webusb, (), { return typeof navigator !== "undefined" && !!navigator.usb ? 1 : 0; });
@@ -50,34 +53,41 @@ EM_JS(void, kamusm_publish_text_size, (float pixels), {
 });
 // clang-format on
 
-nlohmann::json toJson(const std::vector<ui::Button>& buttons) {
-    nlohmann::json list = nlohmann::json::array();
+Value toJson(const std::vector<ui::Button>& buttons) {
+    Value list = Value::array();
     for (const ui::Button& button : buttons)
-        list.push_back({{"action", static_cast<int>(button.action)},
-                        {"id", ui::actionId(button.action)},
-                        {"label", button.label},
-                        {"primary", button.primary},
-                        {"enabled", button.enabled},
-                        {"value", button.value}});
+        list.push(Value::object({{"action", static_cast<int>(button.action)},
+                                 {"id", ui::actionId(button.action)},
+                                 {"label", button.label},
+                                 {"primary", button.primary},
+                                 {"enabled", button.enabled},
+                                 {"value", button.value}}));
     return list;
 }
 
-nlohmann::json toJson(const std::vector<ui::Field>& fields) {
-    nlohmann::json list = nlohmann::json::array();
+Value toJson(const std::vector<ui::Field>& fields) {
+    Value list = Value::array();
     for (const ui::Field& field : fields) {
-        nlohmann::json item{{"field", static_cast<int>(field.id)},
-                            {"id", ui::fieldId(field.id)},
-                            {"label", field.label},
-                            {"hint", field.hint},
-                            {"secret", field.secret},
-                            {"numeric", field.numeric},
-                            {"maxLength", field.maxLength},
-                            {"length", field.secret ? field.length : field.value.size()},
-                            {"shown", field.shown},
-                            {"active", field.active}};
-        if (!field.secret) item["value"] = field.value;
-        list.push_back(std::move(item));
+        Value item = Value::object({{"field", static_cast<int>(field.id)},
+                                    {"id", ui::fieldId(field.id)},
+                                    {"label", field.label},
+                                    {"hint", field.hint},
+                                    {"secret", field.secret},
+                                    {"numeric", field.numeric},
+                                    {"maxLength", field.maxLength},
+                                    {"length", field.secret ? field.length : field.value.size()},
+                                    {"shown", field.shown},
+                                    {"active", field.active}});
+        if (!field.secret) item.set("value", field.value);
+        list.push(std::move(item));
     }
+    return list;
+}
+
+Value toJson(const std::vector<std::string>& texts) {
+    Value list = Value::array();
+    for (const std::string& text : texts)
+        list.push(text);
     return list;
 }
 
@@ -93,34 +103,34 @@ wizard::EnvironmentReport probeEnvironment() {
 }
 
 std::string screenJson(const ui::Screen& screen) {
-    nlohmann::json facts = nlohmann::json::array();
+    Value facts = Value::array();
     for (const ui::Fact& fact : screen.facts)
-        facts.push_back({{"label", fact.label}, {"value", fact.value}});
-    nlohmann::json json{{"step", screen.stepId},
-                        {"lang", screen.language},
-                        {"title", screen.title},
-                        {"paragraphs", screen.paragraphs},
-                        {"facts", facts},
-                        {"fields", toJson(screen.fields)},
-                        {"status", screen.status},
-                        {"timer", screen.timer},
-                        {"progress", nullptr},
-                        {"alert", screen.alert},
-                        {"help", screen.help},
-                        {"warning", screen.warning},
-                        {"notes", screen.notes},
-                        {"buttons", toJson(screen.buttons)},
-                        {"keypad", toJson(screen.keypad)}};
-    if (screen.progress) json["progress"] = *screen.progress;
-    return json.dump();
+        facts.push(Value::object({{"label", fact.label}, {"value", fact.value}}));
+    return Value::object({{"step", screen.stepId},
+                          {"lang", screen.language},
+                          {"title", screen.title},
+                          {"paragraphs", toJson(screen.paragraphs)},
+                          {"facts", facts},
+                          {"fields", toJson(screen.fields)},
+                          {"status", screen.status},
+                          {"timer", screen.timer},
+                          {"progress", screen.progress ? Value(*screen.progress) : Value()},
+                          {"alert", screen.alert},
+                          {"help", screen.help},
+                          {"warning", screen.warning},
+                          {"notes", toJson(screen.notes)},
+                          {"buttons", toJson(screen.buttons)},
+                          {"keypad", toJson(screen.keypad)}})
+        .dump();
 }
 
 std::string stateJson(std::string_view step, std::optional<std::string_view> error,
                       std::optional<reader::TransportKind> transport) {
-    nlohmann::json state{{"step", step}, {"error", nullptr}, {"transport", nullptr}};
-    if (error) state["error"] = *error;
-    if (transport) state["transport"] = reader::transportId(*transport);
-    return state.dump();
+    return Value::object(
+               {{"step", step},
+                {"error", error ? Value(*error) : Value()},
+                {"transport", transport ? Value(reader::transportId(*transport)) : Value()}})
+        .dump();
 }
 
 void publishScreen(const std::string& json) {

@@ -127,7 +127,7 @@ Task<std::unique_ptr<WebUsbDevice>> grantedDevice(const std::string& script) {
 Task<void> chooser() {
     check(!co_await requestReader(), "requestDevice NotFoundError (chooser closed) gives nullptr");
     check(js("return JSON.stringify(fake.usb.filters)") ==
-              R"([{"classCode":11},{"productId":20753,"vendorId":1254}])",
+              R"([{"classCode":11},{"vendorId":1254,"productId":20753}])",
           "filters: class 0x0B and the known vendor-class reader (SCR331-DI) by VID/PID");
     js("fake.usb.chosen = fake.device()");
     auto chosen = co_await requestReader();
@@ -1006,7 +1006,7 @@ Task<void> akisThroughBridge(WebSmartCardContext& context) {
     co_await result.connection->endTransaction(pcsc::Disposition::Reset);
     co_await akis.verifyPin(card::Pin("24681357"));
     check(js("return JSON.stringify(__fakeSmartCard.cardState('Reader D'))") ==
-              R"({"pin":"set","puk_commands":0,"tries_left":3,"verified":true})",
+              R"({"pin":"set","tries_left":3,"verified":true,"puk_commands":0})",
           "CHANGE REFERENCE DATA in a transaction ended with a reset; the new PIN verifies");
     co_await result.connection->disconnect(pcsc::Disposition::Reset);
 }

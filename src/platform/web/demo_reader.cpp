@@ -4,6 +4,7 @@
 // browser tests' fake navigator.smartCard (Module.kamusmDemo.createCard). Built as the demo
 // module (kamusm_demo.js + .wasm) that the page loads only in demo mode, so the production app
 // carries no simulator (include/kamusm/platform/demo_module.hpp).
+#include "kamusm/base/json.hpp"
 #include "kamusm/ccid/known_readers.hpp"
 #include "kamusm/platform/fetch.hpp"
 #include "kamusm/sim/demo_enrolment.hpp"
@@ -12,7 +13,6 @@
 #include "kamusm/usb/descriptor.hpp"
 
 #include <emscripten/emscripten.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -109,50 +109,52 @@ const ccid::KnownReader& knownReaderOf(sim::ReaderModel model) {
 // The USBDevice fields the fake presents: identity, and configurations → interfaces →
 // alternates → endpoints as WebUSB shapes them.
 std::string describe(const sim::VirtualReader& reader, sim::ReaderModel model) {
-    using nlohmann::json;
+    using json::Value;
     const usb::DeviceInfo info = reader.info();
     const usb::ConfigurationDescriptor configuration =
         usb::parseConfigurationDescriptor(knownReaderOf(model).configurationDescriptor);
-    json interfaces = json::array();
+    std::vector<std::pair<int, Value>> alternatesOf; // interface number → its alternates
     for (const usb::InterfaceDescriptor& alternate : configuration.interfaces) {
-        json endpoints = json::array();
+        Value endpoints = Value::array();
         for (const usb::EndpointDescriptor& endpoint : alternate.endpoints)
-            endpoints.push_back(
+            endpoints.push(Value::object(
                 {{"endpointNumber", endpoint.number()},
                  {"direction", endpoint.in() ? "in" : "out"},
                  {"type",
                   endpoint.transferType() == usb::TransferType::Interrupt ? "interrupt" : "bulk"},
-                 {"packetSize", endpoint.wMaxPacketSize}});
-        const json described{{"alternateSetting", alternate.bAlternateSetting},
-                             {"interfaceClass", alternate.bInterfaceClass},
-                             {"interfaceSubclass", alternate.bInterfaceSubClass},
-                             {"interfaceProtocol", alternate.bInterfaceProtocol},
-                             {"interfaceName", nullptr},
-                             {"endpoints", endpoints}};
-        if (interfaces.empty() ||
-            interfaces.back()["interfaceNumber"] != alternate.bInterfaceNumber)
-            interfaces.push_back(
-                {{"interfaceNumber", alternate.bInterfaceNumber}, {"alternates", json::array()}});
-        interfaces.back()["alternates"].push_back(described);
+                 {"packetSize", endpoint.wMaxPacketSize}}));
+        if (alternatesOf.empty() || alternatesOf.back().first != alternate.bInterfaceNumber)
+            alternatesOf.emplace_back(alternate.bInterfaceNumber, Value::array());
+        alternatesOf.back().second.push(
+            Value::object({{"alternateSetting", alternate.bAlternateSetting},
+                           {"interfaceClass", alternate.bInterfaceClass},
+                           {"interfaceSubclass", alternate.bInterfaceSubClass},
+                           {"interfaceProtocol", alternate.bInterfaceProtocol},
+                           {"interfaceName", nullptr},
+                           {"endpoints", endpoints}}));
     }
-    return json{
-        {"vendorId", info.idVendor},
-        {"productId", info.idProduct},
-        {"deviceClass", 0},
-        {"deviceSubclass", 0},
-        {"deviceProtocol", 0},
-        {"usbVersionMajor", 2},
-        {"usbVersionMinor", 0},
-        {"usbVersionSubminor", 0},
-        {"deviceVersionMajor", info.bcdDevice >> 8},
-        {"deviceVersionMinor", info.bcdDevice >> 4 & 0x0F},
-        {"deviceVersionSubminor", info.bcdDevice & 0x0F},
-        {"manufacturerName", info.manufacturer},
-        {"productName", info.product},
-        {"serialNumber", nullptr},
-        {"configurations", json::array({{{"configurationValue", configuration.bConfigurationValue},
-                                         {"configurationName", nullptr},
-                                         {"interfaces", interfaces}}})}}
+    Value interfaces = Value::array();
+    for (const auto& [number, alternates] : alternatesOf)
+        interfaces.push(Value::object({{"interfaceNumber", number}, {"alternates", alternates}}));
+    Value configurations = Value::array();
+    configurations.push(Value::object({{"configurationValue", configuration.bConfigurationValue},
+                                       {"configurationName", nullptr},
+                                       {"interfaces", interfaces}}));
+    return Value::object({{"vendorId", info.idVendor},
+                          {"productId", info.idProduct},
+                          {"deviceClass", 0},
+                          {"deviceSubclass", 0},
+                          {"deviceProtocol", 0},
+                          {"usbVersionMajor", 2},
+                          {"usbVersionMinor", 0},
+                          {"usbVersionSubminor", 0},
+                          {"deviceVersionMajor", info.bcdDevice >> 8},
+                          {"deviceVersionMinor", info.bcdDevice >> 4 & 0x0F},
+                          {"deviceVersionSubminor", info.bcdDevice & 0x0F},
+                          {"manufacturerName", info.manufacturer},
+                          {"productName", info.product},
+                          {"serialNumber", nullptr},
+                          {"configurations", configurations}})
         .dump();
 }
 
@@ -423,12 +425,12 @@ EMSCRIPTEN_KEEPALIVE char* kamusm_demo_card_state(int id) {
     const auto found = kamusm::platform::web::demoCards().find(id);
     if (found == kamusm::platform::web::demoCards().end()) return nullptr;
     const VirtualCard& card = *found->second;
-    const std::string text = nlohmann::json{
-        {"pin", kamusm::platform::web::pinStateName(card.pinState())},
-        {"tries_left", card.pinTriesLeft()},
-        {"verified", card.pinVerified()},
-        {"puk_commands",
-         card.pukCommandsSeen()}}.dump();
+    const std::string text =
+        kamusm::json::Value::object({{"pin", kamusm::platform::web::pinStateName(card.pinState())},
+                                     {"tries_left", card.pinTriesLeft()},
+                                     {"verified", card.pinVerified()},
+                                     {"puk_commands", card.pukCommandsSeen()}})
+            .dump();
     char* copy = static_cast<char*>(std::malloc(text.size() + 1));
     std::memcpy(copy, text.c_str(), text.size() + 1);
     return copy;

@@ -3,9 +3,8 @@
 #include "kamusm/platform/fetch.hpp"
 
 #include "kamusm/backend/error.hpp"
+#include "kamusm/base/json.hpp"
 #include "kamusm/platform/promise.hpp"
-
-#include <nlohmann/json.hpp>
 
 extern "C" void kamusm_fetch(int id, const char* url, const char* method, const char* headersJson,
                              const char* body, int bodySize, int timeoutMs);
@@ -18,7 +17,10 @@ using Kind = PromiseOutcome::Kind;
 
 Task<backend::HttpResponse> fetchOnce(const std::string& url, const backend::HttpRequest& request,
                                       std::chrono::milliseconds timeout) {
-    const std::string headers = nlohmann::json(request.headers).dump();
+    json::Value headerObject = json::Value::object();
+    for (const auto& [name, value] : request.headers)
+        headerObject.set(name, value);
+    const std::string headers = headerObject.dump();
     JsPromise promise([&](int id) {
         kamusm_fetch(id, url.c_str(), request.method.c_str(), headers.c_str(), request.body.data(),
                      static_cast<int>(request.body.size()), static_cast<int>(timeout.count()));
@@ -34,10 +36,9 @@ Task<backend::HttpResponse> fetchOnce(const std::string& url, const backend::Htt
     backend::HttpResponse response;
     response.status = outcome.number;
     response.body.assign(outcome.bytes.begin(), outcome.bytes.end());
-    const nlohmann::json headerJson = nlohmann::json::parse(outcome.text, nullptr, false);
-    if (headerJson.is_object())
-        for (const auto& [name, value] : headerJson.items())
-            if (value.is_string()) response.headers[name] = value.get<std::string>();
+    const json::Value received = json::parse(outcome.text).value_or(json::Value());
+    for (const auto& [name, value] : received.members())
+        if (value.string()) response.headers[name] = *value.string();
     co_return response;
 }
 

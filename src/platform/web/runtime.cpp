@@ -2,17 +2,18 @@
 // runtime.hpp).
 #include "kamusm/platform/runtime.hpp"
 
+#include "kamusm/base/json.hpp"
 #include "kamusm/platform/demo_module.hpp"
 #include "kamusm/platform/smartcard.hpp"
 #include "kamusm/platform/web.hpp"
 #include "kamusm/reader/pcsc_transport.hpp"
 
 #include <emscripten/emscripten.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -134,19 +135,21 @@ wizard::WizardOptions wizardOptions(const PageConfig& config) {
 
 PageConfig readPageConfig() {
     char* text = kamusm_page_config();
-    // As a std::string, like the app's other JSON: one instance of the parser in the wasm, not two.
-    const nlohmann::json json = nlohmann::json::parse(std::string(text), nullptr, false);
+    const json::Value page = json::parse(text).value_or(json::Value());
     std::free(text);
     PageConfig config;
-    if (!json.is_object()) return config;
-    config.apiBase = json.value("apiBase", "");
-    config.verificationCode = json.value("verificationCode", "");
-    if (json.contains("codeExpiresIn") && json["codeExpiresIn"].is_number_integer())
-        config.codeExpiresIn = json["codeExpiresIn"].get<int>();
-    config.demoReaderModel = json.value("demoReader", config.demoReaderModel);
-    config.helperDownloads = json.value("helperDownloads", "");
-    config.helpPage = json.value("helpPage", "");
-    config.kiosk = json.value("kiosk", false);
+    const auto string = [&](const char* name, std::string_view fallback) {
+        return std::string(page[name].string().value_or(fallback));
+    };
+    config.apiBase = string("apiBase", "");
+    config.verificationCode = string("verificationCode", "");
+    if (const std::optional<std::int64_t> seconds = page["codeExpiresIn"].integer();
+        seconds && *seconds >= 0 && *seconds <= std::numeric_limits<int>::max())
+        config.codeExpiresIn = static_cast<int>(*seconds);
+    config.demoReaderModel = string("demoReader", config.demoReaderModel);
+    config.helperDownloads = string("helperDownloads", "");
+    config.helpPage = string("helpPage", "");
+    config.kiosk = page["kiosk"].boolean().value_or(false);
     return config;
 }
 

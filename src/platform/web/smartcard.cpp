@@ -9,7 +9,6 @@
 #include "kamusm/platform/promise.hpp"
 
 #include <emscripten/emscripten.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <string_view>
@@ -39,7 +38,7 @@ namespace kamusm::platform::web {
 
 namespace {
 
-using nlohmann::json;
+using json::Value;
 using pcsc::ErrorCode;
 using Kind = PromiseOutcome::Kind;
 
@@ -69,16 +68,25 @@ ErrorCode codeFor(std::string_view name) {
     return ErrorCode::UnknownError;
 }
 
+// What the JS half resolved with, JSON of that kind; anything else is the stack's failure.
+Value parsed(std::string_view text, const char* what, Value::Kind kind) {
+    std::optional<Value> value = json::parse(text);
+    if (!value || value->kind() != kind)
+        throw pcsc::Error(ErrorCode::UnknownError, std::string(what) + ": malformed answer");
+    return std::move(*value);
+}
+
 std::string statesJson(const std::vector<pcsc::ReaderStateIn>& states) {
-    json out = json::array();
+    Value out = Value::array();
     for (const pcsc::ReaderStateIn& state : states)
-        out.push_back(pcsc::toJson(state));
+        out.push(pcsc::toJson(state));
     return out.dump();
 }
 
 std::vector<pcsc::ReaderStateOut> statesOut(const std::string& text) {
     std::vector<pcsc::ReaderStateOut> states;
-    for (const json& state : json::parse(text))
+    const Value list = parsed(text, "getStatusChange", Value::Kind::Array);
+    for (const Value& state : list.items())
         states.push_back(pcsc::readerStateOut(state));
     return states;
 }
@@ -133,9 +141,9 @@ Task<PromiseOutcome> settle(std::string_view call, std::function<void(int id)> s
 }
 
 std::string protocolsJson(const std::vector<pcsc::Protocol>& preferred) {
-    json out = json::array();
+    Value out = Value::array();
     for (pcsc::Protocol protocol : preferred)
-        out.push_back(pcsc::nameOf(protocol));
+        out.push(pcsc::nameOf(protocol));
     return out.dump();
 }
 
@@ -151,7 +159,13 @@ Task<std::vector<std::string>> WebSmartCardContext::listReaders() {
     const PromiseOutcome outcome = co_await settle(
         "listReaders", [&](int id) { kamusm_sc_list_readers(id, handle_, callTimeoutMs); },
         callTimeoutMs);
-    co_return json::parse(outcome.text).get<std::vector<std::string>>();
+    std::vector<std::string> readers;
+    const Value names = parsed(outcome.text, "listReaders", Value::Kind::Array);
+    for (const Value& name : names.items()) {
+        if (!name.string()) throw pcsc::Error(ErrorCode::UnknownError, "listReaders: not a name");
+        readers.emplace_back(*name.string());
+    }
+    co_return readers;
 }
 
 Task<std::vector<pcsc::ReaderStateOut>>
@@ -222,7 +236,7 @@ Task<void> WebSmartCardConnection::endTransaction(pcsc::Disposition disposition)
 Task<pcsc::ConnectionStatus> WebSmartCardConnection::status() {
     const PromiseOutcome outcome = co_await settle(
         "status", [&](int id) { kamusm_sc_status(id, handle_, callTimeoutMs); }, callTimeoutMs);
-    co_return pcsc::connectionStatus(json::parse(outcome.text));
+    co_return pcsc::connectionStatus(parsed(outcome.text, "status", Value::Kind::Object));
 }
 
 Task<void> WebSmartCardConnection::disconnect(pcsc::Disposition disposition) {

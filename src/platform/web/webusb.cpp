@@ -3,13 +3,13 @@
 // table.
 #include "kamusm/platform/webusb.hpp"
 
+#include "kamusm/base/json.hpp"
 #include "kamusm/ccid/descriptor.hpp"
 #include "kamusm/ccid/vendor_class.hpp"
 #include "kamusm/platform/promise.hpp"
 #include "kamusm/usb/descriptor.hpp"
 
 #include <emscripten/emscripten.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdlib>
@@ -118,9 +118,11 @@ int milliseconds(usb::Milliseconds timeout) {
 // The requestDevice filters: the CCID class, plus the readers that carry CCID behind a
 // vendor-class (0xFF) interface, by VID/PID.
 std::string readerFilters() {
-    nlohmann::json filters = nlohmann::json::array({{{"classCode", 0x0B}}});
+    json::Value filters = json::Value::array();
+    filters.push(json::Value::object({{"classCode", 0x0B}}));
     for (const ccid::VendorClassReader& reader : ccid::vendorClassReaders())
-        filters.push_back({{"vendorId", reader.idVendor}, {"productId", reader.idProduct}});
+        filters.push(
+            json::Value::object({{"vendorId", reader.idVendor}, {"productId", reader.idProduct}}));
     return filters.dump();
 }
 
@@ -170,14 +172,11 @@ bool WebUsbDevice::disconnected() const {
 
 usb::DeviceInfo WebUsbDevice::info() const {
     char* text = kamusm_usb_info(handle_);
-    // As a std::string, like the app's other JSON: one instance of the parser in the wasm, not two.
-    const nlohmann::json json = nlohmann::json::parse(std::string(text), nullptr, false);
+    const json::Value device = json::parse(text).value_or(json::Value());
     std::free(text);
-    const auto number = [&](const char* key) {
-        return json.contains(key) && json[key].is_number_integer() ? json[key].get<int>() : 0;
-    };
+    const auto number = [&](const char* key) { return device[key].integer().value_or(0); };
     const auto string = [&](const char* key) {
-        return json.contains(key) && json[key].is_string() ? json[key].get<std::string>() : "";
+        return std::string(device[key].string().value_or(""));
     };
     usb::DeviceInfo info;
     info.idVendor = static_cast<std::uint16_t>(number("vendorId"));
@@ -313,8 +312,10 @@ Task<std::vector<std::unique_ptr<WebUsbDevice>>> grantedReaders() {
     const PromiseOutcome granted = co_await settle(
         Call::GetDevices, [](int id) { kamusm_usb_granted(id, filtersJson().c_str()); });
     std::vector<std::unique_ptr<WebUsbDevice>> readers;
-    for (int handle : nlohmann::json::parse(granted.text).get<std::vector<int>>())
-        readers.push_back(std::make_unique<WebUsbDevice>(handle));
+    const json::Value handles = json::parse(granted.text).value_or(json::Value());
+    for (const json::Value& handle : handles.items())
+        if (const std::optional<std::int64_t> number = handle.integer())
+            readers.push_back(std::make_unique<WebUsbDevice>(static_cast<int>(*number)));
     co_return readers;
 }
 
