@@ -4,7 +4,7 @@
 // primary button's fill, and nothing else above the buttons.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, nextFrames, openApp, untilStep } from "./harness.mjs";
+import { canvasShot, launch, nextFrames, openApp, untilStep } from "./harness.mjs";
 import { pageIssuesCode } from "./flows.mjs";
 
 const navy = [0x1b, 0x4f, 0x8a];
@@ -13,27 +13,15 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 // The runs of navy pixels along one column (`x`) or row (`y`) of the canvas, in CSS pixels.
-async function navyRuns(page, { x, y }) {
-  const png = await page.locator("#canvas").screenshot();
-  return page.evaluate(async ([base64, line, colour]) => {
-    const image = new Image();
-    image.src = `data:image/png;base64,${base64}`;
-    await image.decode();
-    const canvas = new OffscreenCanvas(image.width, image.height);
-    const context = canvas.getContext("2d");
-    context.drawImage(image, 0, 0);
-    const column = line.x !== undefined;
-    const { data } = column
-      ? context.getImageData(Math.round(line.x), 0, 1, image.height)
-      : context.getImageData(0, Math.round(line.y), image.width, 1);
-    const runs = [];
-    for (let i = 0; i < data.length / 4; ++i) {
-      if (![0, 1, 2].every((c) => Math.abs(data[i * 4 + c] - colour[c]) <= 16)) continue;
-      if (runs.length && runs.at(-1).end === i) runs.at(-1).end = i + 1;
-      else runs.push({ start: i, end: i + 1 });
-    }
-    return runs;
-  }, [png.toString("base64"), { x, y }, navy]);
+async function navyRuns(page, line) {
+  const { lines: [data] } = await canvasShot(page, undefined, [line]);
+  const runs = [];
+  for (let i = 0; i < data.length / 4; ++i) {
+    if (![0, 1, 2].every((c) => Math.abs(data[i * 4 + c] - navy[c]) <= 16)) continue;
+    if (runs.length && runs.at(-1).end === i) runs.at(-1).end = i + 1;
+    else runs.push({ start: i, end: i + 1 });
+  }
+  return runs;
 }
 
 const codeInMirror = (page) => page.evaluate(() => document.getElementById("kamusm-code").value);

@@ -307,20 +307,24 @@ export async function pressMirrorButton(page, label) {
   await page.keyboard.press("Enter");
 }
 
-// Screenshot of the canvas and the number of distinct colours in it (1 means blank).
-export async function canvasShot(page, file) {
+// Screenshot of the canvas, the number of distinct colours in it (1 means blank) and, for each of
+// `lines` ({x}: a column, {y}: a row, in CSS pixels), its pixels as RGBA bytes.
+export async function canvasShot(page, file, lines = []) {
   const png = await page.locator("#canvas").screenshot({ path: file });
-  const colours = await page.evaluate(async (base64) => {
+  const { colours, pixels } = await page.evaluate(async ([base64, wanted]) => {
     const image = new Image();
     image.src = `data:image/png;base64,${base64}`;
     await image.decode();
     const canvas = new OffscreenCanvas(image.width, image.height);
     const context = canvas.getContext("2d");
     context.drawImage(image, 0, 0);
-    const pixels = new Uint32Array(context.getImageData(0, 0, image.width, image.height).data.buffer);
-    return new Set(pixels).size;
-  }, png.toString("base64"));
-  return { png, colours };
+    const all = new Uint32Array(context.getImageData(0, 0, image.width, image.height).data.buffer);
+    const line = ({ x, y }) => x !== undefined
+      ? context.getImageData(Math.round(x), 0, 1, image.height)
+      : context.getImageData(0, Math.round(y), image.width, 1);
+    return { colours: new Set(all).size, pixels: wanted.map((each) => Array.from(line(each).data)) };
+  }, [png.toString("base64"), lines]);
+  return { png, colours, lines: pixels };
 }
 
 // Waits until the app has drawn at least one more frame after an action.
