@@ -5,6 +5,7 @@
 #include "kamusm/base/json.hpp"
 
 #include <array>
+#include <limits>
 #include <stdexcept>
 
 namespace kamusm::backend {
@@ -62,8 +63,16 @@ std::string text(const Value& body, const char* name) {
     return std::string(*value);
 }
 
+std::optional<int> asInt(const Value& value) {
+    const std::optional<std::int64_t> number = value.integer();
+    if (!number || *number < std::numeric_limits<int>::min() ||
+        *number > std::numeric_limits<int>::max())
+        return std::nullopt;
+    return static_cast<int>(*number);
+}
+
 int number(const Value& body, const char* name) {
-    const std::optional<int> value = field(body, name).integer<int>();
+    const std::optional<int> value = asInt(field(body, name));
     if (!value) wrongType(name);
     return *value;
 }
@@ -143,10 +152,10 @@ void throwProblem(const HttpResponse& response) {
     std::string detail = text("detail");
     if (detail.empty()) detail = text("title");
     if (detail.empty()) detail = "the server answered HTTP " + std::to_string(response.status);
-    std::optional<int> retryAfter = problem["retry_after"].integer<int>();
+    std::optional<int> retryAfter = asInt(problem["retry_after"]);
     if (!retryAfter) retryAfter = headerInt(response, "retry-after");
     throw Error(ErrorCode::Http, detail, response.status, problemFromType(text("type")),
-                problem["tries_left"].integer<int>(), retryAfter);
+                asInt(problem["tries_left"]), retryAfter);
 }
 
 Task<Health> BackendClient::health() {

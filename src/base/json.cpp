@@ -344,7 +344,7 @@ std::optional<double> Value::number() const {
     return number_;
 }
 
-std::optional<std::int64_t> Value::exactInteger() const {
+std::optional<std::int64_t> Value::integer() const {
     if (kind_ != Kind::Number || std::trunc(number_) != number_ || std::fabs(number_) >= exactLimit)
         return std::nullopt;
     return static_cast<std::int64_t>(number_);

@@ -40,8 +40,8 @@ std::vector<pcsc::ReaderStateIn> readerStatesOf(const Value& message) {
 std::optional<std::chrono::milliseconds> timeoutOf(const Value& message) {
     const Value& timeout = message["timeout"];
     if (timeout.isNull()) return std::nullopt;
-    const std::optional<std::uint32_t> milliseconds = timeout.integer<std::uint32_t>();
-    if (!milliseconds)
+    const std::optional<std::int64_t> milliseconds = timeout.integer();
+    if (!milliseconds || *milliseconds < 0 || *milliseconds > 0xFFFFFFFF)
         throw Error(ErrorCode::Malformed, "\"timeout\" is not a number of milliseconds");
     return std::chrono::milliseconds(*milliseconds);
 }

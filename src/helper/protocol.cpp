@@ -4,6 +4,7 @@
 #include "kamusm/pcsc/dictionaries.hpp"
 
 #include <array>
+#include <limits>
 
 namespace kamusm::helper {
 
@@ -68,9 +69,10 @@ Request parseRequest(std::string_view text, std::optional<RequestId>& idSeen) {
 }
 
 std::uint32_t numberMember(const Value& message, const char* name) {
-    const std::optional<std::uint32_t> value = member(message, name).integer<std::uint32_t>();
-    if (!value) malformed(std::string("\"") + name + "\" is not a 32-bit number");
-    return *value;
+    const std::optional<std::int64_t> value = member(message, name).integer();
+    if (!value || *value < 0 || *value > std::numeric_limits<std::uint32_t>::max())
+        malformed(std::string("\"") + name + "\" is not a 32-bit number");
+    return static_cast<std::uint32_t>(*value);
 }
 
 std::string stringMember(const Value& message, const char* name) {
@@ -81,9 +83,9 @@ std::string stringMember(const Value& message, const char* name) {
 
 // Page ids are JavaScript numbers: integers below 2^53.
 RequestId idMember(const Value& message, const char* name) {
-    const std::optional<RequestId> value = member(message, name).integer<RequestId>();
-    if (!value) malformed(std::string("\"") + name + "\" is not an id");
-    return *value;
+    const std::optional<std::int64_t> value = member(message, name).integer();
+    if (!value || *value < 0) malformed(std::string("\"") + name + "\" is not an id");
+    return static_cast<RequestId>(*value);
 }
 
 Bytes bytesMember(const Value& message, const char* name, bool optional) {

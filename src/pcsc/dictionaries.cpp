@@ -123,9 +123,10 @@ ReaderStateFlags flagsOf(const Value& state, std::string_view name, bool in) {
 std::optional<std::uint32_t> countOf(const Value& state, std::string_view name) {
     const Value* found = present(state, name);
     if (!found) return std::nullopt;
-    const std::optional<std::uint32_t> count = found->integer<std::uint32_t>();
-    if (!count) malformed(std::string(name) + " is not a 32-bit count");
-    return count;
+    const std::optional<std::int64_t> count = found->integer();
+    if (!count || *count < 0 || *count > 0xFFFFFFFF)
+        malformed(std::string(name) + " is not a 32-bit count");
+    return static_cast<std::uint32_t>(*count);
 }
 
 // An absent byte string is empty.
@@ -160,9 +161,10 @@ Bytes bytesOf(const Value& array) {
     Bytes bytes;
     bytes.reserve(array.items().size());
     for (const Value& value : array.items()) {
-        const std::optional<std::uint8_t> byte = value.integer<std::uint8_t>();
-        if (!byte) malformed("a byte string holds something other than bytes");
-        bytes.push_back(*byte);
+        const std::optional<std::int64_t> byte = value.integer();
+        if (!byte || *byte < 0 || *byte > 0xFF)
+            malformed("a byte string holds something other than bytes");
+        bytes.push_back(static_cast<std::uint8_t>(*byte));
     }
     return bytes;
 }

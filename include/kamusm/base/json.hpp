@@ -5,7 +5,6 @@
 // Numbers are doubles, as in JavaScript; objects keep their members in order.
 #pragma once
 
-#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -41,14 +40,10 @@ public:
     bool isObject() const { return kind_ == Kind::Object; }
 
     // The value if it is of that kind, else nullopt. integer(): a number with no fraction
-    // below 2^53 in magnitude (exact in a double) that T holds.
+    // below 2^53 in magnitude (exact in a double).
     std::optional<bool> boolean() const;
     std::optional<double> number() const;
-    template <std::integral T = std::int64_t> std::optional<T> integer() const {
-        const std::optional<std::int64_t> exact = exactInteger();
-        if (!exact || !std::in_range<T>(*exact)) return std::nullopt;
-        return static_cast<T>(*exact);
-    }
+    std::optional<std::int64_t> integer() const;
     std::optional<std::string_view> string() const;
 
     // An object's member, or nullptr (also when this is not an object).
@@ -75,7 +70,6 @@ public:
 
 private:
     friend class Parser;
-    std::optional<std::int64_t> exactInteger() const;
     Kind kind_ = Kind::Null;
     bool boolean_ = false;
     double number_ = 0;

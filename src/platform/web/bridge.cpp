@@ -2,6 +2,7 @@
 #include "kamusm/platform/web.hpp"
 
 #include "kamusm/base/json.hpp"
+
 #include "kamusm/platform/smartcard.hpp"
 
 #include <emscripten/emscripten.h>

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -142,9 +143,9 @@ PageConfig readPageConfig() {
     };
     config.apiBase = string("apiBase", "");
     config.verificationCode = string("verificationCode", "");
-    if (const std::optional<int> seconds = page["codeExpiresIn"].integer<int>();
-        seconds && *seconds >= 0)
-        config.codeExpiresIn = seconds;
+    if (const std::optional<std::int64_t> seconds = page["codeExpiresIn"].integer();
+        seconds && *seconds >= 0 && *seconds <= std::numeric_limits<int>::max())
+        config.codeExpiresIn = static_cast<int>(*seconds);
     config.demoReaderModel = string("demoReader", config.demoReaderModel);
     config.helperDownloads = string("helperDownloads", "");
     config.helpPage = string("helpPage", "");
